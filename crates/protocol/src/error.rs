@@ -1,0 +1,64 @@
+//! The error shape the UI receives: a stable machine `code` (mirrored in TypeScript)
+//! and a human `message`. The UI never matches on message text.
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Stable error codes. Adding a variant is fine; renaming one breaks the UI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorCode {
+    /// Input failed validation; see `fields`.
+    Validation,
+    /// The record does not exist (or is not visible to the caller).
+    NotFound,
+    /// Someone else changed the record since it was loaded; reload and re-apply.
+    EditConflict,
+    /// The OS keychain is unavailable or locked.
+    KeychainUnavailable,
+    /// The database exists but its key is missing from the keychain.
+    KeyMissing,
+    /// The database could not be decrypted with the key (wrong key or damaged file).
+    WrongKeyOrCorrupt,
+    /// The database was written by a newer version of the app.
+    SchemaTooNew,
+    /// The local store could not be opened or written for another reason.
+    Storage,
+    /// The configuration (environment, settings) is invalid.
+    Config,
+    /// The store is not open (start-up failed); see the start-up error.
+    NotReady,
+    /// Anything else; the message says what happened, never with patient data.
+    Internal,
+}
+
+/// A problem with one input field, shown next to that field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FieldError {
+    /// Dotted path of the field in the submitted draft, e.g. `name.family` or
+    /// `emergency_contacts.1.phone`.
+    pub field: String,
+    pub message: String,
+}
+
+/// What every failing command returns to the UI.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct UiError {
+    pub code: ErrorCode,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<FieldError>>")]
+    pub fields: Vec<FieldError>,
+}
+
+impl UiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            fields: Vec::new(),
+        }
+    }
+}

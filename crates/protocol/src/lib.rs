@@ -1,0 +1,19 @@
+//! Wire types: everything that crosses a process boundary (UI <-> shell, and later
+//! device <-> sync server). No database or HTTP dependencies live here.
+//!
+//! TypeScript mirrors of these types are generated with ts-rs into
+//! `ui/src/bindings/` (`cargo test -p clinic-protocol`), committed, and checked
+//! for drift by CI.
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod ids;
+pub mod hlc;
+pub mod op;
+pub mod patient;
+
+pub use error::{ErrorCode, FieldError, UiError};
+pub use hlc::Hlc;
+pub use ids::{DeviceId, OpId, PatientId};
+pub use op::{EntityKind, Op, OpKind, SCHEMA_VERSION};
+pub use patient::*;

@@ -1,0 +1,66 @@
+//! Intent operations: the unit of change capture. Every domain write appends one
+//! `Op` to the device's outbox in the same transaction as the write itself; the
+//! sync client (later) pushes them to the server's op log.
+use crate::hlc::Hlc;
+use crate::ids::OpId;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Version of the op payload schemas this build writes. A server or device that
+/// receives an op with a newer version quarantines it instead of guessing.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What kind of entity an op targets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum EntityKind {
+    Patient,
+}
+
+impl EntityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Patient => "patient",
+        }
+    }
+}
+
+/// The intent of an op. Kinds are named by what the user meant, so the server can
+/// apply a conflict policy per kind (DESIGN.md §5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum OpKind {
+    /// A new patient record with all its registration fields.
+    RegisterPatient,
+    /// Some fields of an existing entity changed; payload maps field -> new value.
+    /// Merged per field, last writer (by HLC) wins.
+    SetFields,
+}
+
+impl OpKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OpKind::RegisterPatient => "register_patient",
+            OpKind::SetFields => "set_fields",
+        }
+    }
+}
+
+/// One captured intent. Do not reorder/rename fields: ops are hashed when anchored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Op {
+    pub op_id: OpId,
+    /// Strictly increasing per device, gap-free: lets the server see missing ops.
+    #[ts(type = "number")]
+    pub device_counter: u64,
+    pub hlc: Hlc,
+    pub kind: OpKind,
+    pub entity: EntityKind,
+    /// The id of the targeted entity (a UUID string).
+    pub entity_id: String,
+    pub payload: serde_json::Value,
+    pub schema_version: u32,
+}

@@ -1,0 +1,56 @@
+//! Store errors. Messages say what is wrong and what to do, and never contain
+//! patient data, keys or SQL text from user input.
+use clinic_protocol::ErrorCode;
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("The system keychain is not available ({detail}). Unlock or start your keychain (on Linux: GNOME Keyring or KWallet with the Secret Service) and try again.")]
+    KeychainUnavailable { detail: String },
+    #[error("The database at {path} exists but its encryption key is not in the system keychain. Restore the keychain entry '{service}/{account}' or restore the database from a backup; the file was not changed.")]
+    KeyMissing {
+        path: PathBuf,
+        service: String,
+        account: String,
+    },
+    #[error("The database at {path} cannot be decrypted: the key is wrong or the file is damaged ({detail}). The file was not changed.")]
+    WrongKeyOrCorrupt { path: PathBuf, detail: String },
+    #[error("The database at {path} was written by a newer version of this app (schema {found}, this app knows up to {supported}). Update the app; the file was not changed.")]
+    SchemaTooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error("Configuration error: {0}")]
+    Config(String),
+    #[error("The local database failed: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("The local database file could not be read: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("The device clock counter overflowed; try again")]
+    ClockOverflow,
+}
+
+impl StoreError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            StoreError::KeychainUnavailable { .. } => ErrorCode::KeychainUnavailable,
+            StoreError::KeyMissing { .. } => ErrorCode::KeyMissing,
+            StoreError::WrongKeyOrCorrupt { .. } => ErrorCode::WrongKeyOrCorrupt,
+            StoreError::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
+            StoreError::Config(_) => ErrorCode::Config,
+            StoreError::Sqlite(e) if is_corruption(e) => ErrorCode::WrongKeyOrCorrupt,
+            StoreError::Sqlite(_) | StoreError::Io(_) | StoreError::ClockOverflow => {
+                ErrorCode::Storage
+            }
+        }
+    }
+}
+
+/// True for SQLite errors that mean "this is not a readable database".
+pub(crate) fn is_corruption(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::NotADatabase) | Some(rusqlite::ErrorCode::DatabaseCorrupt)
+    )
+}

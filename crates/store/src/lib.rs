@@ -1,0 +1,27 @@
+//! The encrypted local store. Owns:
+//! - the database key and where it comes from (`key`): OS keychain, or an explicit
+//!   insecure test key that release builds refuse;
+//! - the ONE function that opens the database (`open`): key, integrity of the
+//!   header, schema-version guard, WAL, foreign keys, migrations in one transaction;
+//! - change capture (`write`): every domain write runs in a `WriteTx` that appends
+//!   intent ops to the outbox in the same transaction, stamped with a persisted
+//!   hybrid logical clock and a gap-free device counter.
+//!
+//! Invariants: a failed open never creates, replaces or modifies an existing file;
+//! a write either commits its rows and its ops together or neither.
+#![forbid(unsafe_code)]
+
+mod error;
+pub mod key;
+mod migrations;
+mod open;
+mod write;
+
+pub use error::StoreError;
+pub use key::{DbKey, KeySource};
+pub use migrations::{latest_version, MIGRATIONS};
+pub use open::{open, Encryption, Store};
+pub use write::WriteTx;
+
+/// Re-exported so callers name the same rusqlite the store was built with.
+pub use rusqlite;

@@ -1,0 +1,38 @@
+//! Schema migrations of the client store: numbered SQL files in the repository's
+//! `migrations/` folder, embedded at build time. Append-only once landed: never edit
+//! a file that shipped; add a new one. `PRAGMA user_version` holds the number of the
+//! last applied migration.
+
+/// `(version, sql)` in order. Version N is the N-th file.
+pub const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../../migrations/0001_device_and_outbox.sql")),
+    (2, include_str!("../../../migrations/0002_patient_registry.sql")),
+];
+
+/// The schema version this build creates and understands.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map(|(v, _)| *v).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_in_the_migrations_folder_is_embedded_in_order() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), MIGRATIONS.len(), "a migration file is not embedded");
+        for (i, (name, (version, sql))) in files.iter().zip(MIGRATIONS).enumerate() {
+            assert_eq!(*version, i as i64 + 1);
+            assert!(name.starts_with(&format!("{:04}_", version)), "{name}");
+            let on_disk = std::fs::read_to_string(format!("{dir}/{name}")).unwrap();
+            assert_eq!(&on_disk, sql, "{name} differs from the embedded copy");
+        }
+    }
+}

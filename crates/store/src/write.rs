@@ -1,0 +1,158 @@
+//! Change capture. A domain write runs inside [`Store::write`]; it records each
+//! intent with [`WriteTx::record`], which stamps the op with the next HLC and
+//! device counter and inserts it into the outbox — in the same SQLite transaction
+//! as the domain rows. Commit publishes both; any error rolls back both.
+use crate::{Store, StoreError};
+use clinic_protocol::{EntityKind, Hlc, Op, OpId, OpKind, SCHEMA_VERSION};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+/// An open write transaction with change capture.
+pub struct WriteTx<'a> {
+    tx: Transaction<'a>,
+    store_device: clinic_protocol::DeviceId,
+    now_millis: u64,
+    recorded: usize,
+}
+
+impl std::fmt::Debug for WriteTx<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriteTx")
+            .field("recorded", &self.recorded)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WriteTx<'_> {
+    /// The transaction's connection, for the domain's own statements.
+    pub fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    /// Wall-clock time of this transaction (RFC 3339 UTC), for created/updated stamps.
+    pub fn now_rfc3339(&self) -> String {
+        chrono::DateTime::<chrono::Utc>::from_timestamp_millis(self.now_millis as i64)
+            .unwrap_or_default()
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    }
+
+    /// Appends one intent op to the outbox and returns it.
+    pub fn record(
+        &mut self,
+        kind: OpKind,
+        entity: EntityKind,
+        entity_id: &str,
+        payload: serde_json::Value,
+    ) -> Result<Op, StoreError> {
+        let (millis, counter, device_counter): (i64, i64, i64) = self.tx.query_row(
+            "SELECT hlc_millis, hlc_counter, device_counter FROM device_state WHERE singleton = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let last = Hlc {
+            millis: millis as u64,
+            counter: counter as u16,
+            device: self.store_device,
+        };
+        let hlc = last.tick(self.now_millis).ok_or(StoreError::ClockOverflow)?;
+        let device_counter = device_counter as u64 + 1;
+        self.tx.execute(
+            "UPDATE device_state SET hlc_millis = ?1, hlc_counter = ?2, device_counter = ?3 WHERE singleton = 1",
+            (hlc.millis as i64, hlc.counter as i64, device_counter as i64),
+        )?;
+        let op = Op {
+            op_id: OpId::new(),
+            device_counter,
+            hlc,
+            kind,
+            entity,
+            entity_id: entity_id.to_string(),
+            payload,
+            schema_version: SCHEMA_VERSION,
+        };
+        self.tx.execute(
+            "INSERT INTO outbox (op_id, device_counter, hlc, kind, entity, entity_id, payload, schema_version, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            (
+                op.op_id.to_string(),
+                op.device_counter as i64,
+                op.hlc.to_string(),
+                op.kind.as_str(),
+                op.entity.as_str(),
+                &op.entity_id,
+                op.payload.to_string(),
+                op.schema_version,
+                self.now_rfc3339(),
+            ),
+        )?;
+        self.recorded += 1;
+        Ok(op)
+    }
+
+    /// How many ops this transaction has recorded so far.
+    pub fn recorded(&self) -> usize {
+        self.recorded
+    }
+}
+
+impl Store {
+    /// Runs `f` in one IMMEDIATE transaction with change capture. Commits only when
+    /// `f` succeeds; on error nothing `f` did (rows or ops) remains.
+    pub fn write<T, E>(&mut self, f: impl FnOnce(&mut WriteTx<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let now_millis = (self.wall_clock)();
+        let device = self.device_id;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let mut wtx = WriteTx {
+            tx,
+            store_device: device,
+            now_millis,
+            recorded: 0,
+        };
+        let value = f(&mut wtx)?; // dropping an uncommitted Transaction rolls back
+        wtx.tx.commit().map_err(StoreError::from)?;
+        Ok(value)
+    }
+
+    /// Outbox ops not yet acknowledged by a server, oldest first.
+    pub fn pending_ops(&self, limit: u32) -> Result<Vec<Op>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT op_id, device_counter, hlc, kind, entity, entity_id, payload, schema_version
+             FROM outbox WHERE pushed_at IS NULL ORDER BY seq LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, u32>(7)?,
+            ))
+        })?;
+        let mut ops = Vec::new();
+        for row in rows {
+            let (op_id, counter, hlc, kind, entity, entity_id, payload, schema_version) = row?;
+            let bad = |what: &str| StoreError::Config(format!("outbox row has a malformed {what}"));
+            ops.push(Op {
+                op_id: op_id.parse().map_err(|_| bad("op id"))?,
+                device_counter: counter as u64,
+                hlc: hlc.parse().map_err(|_| bad("clock"))?,
+                kind: serde_json::from_value(serde_json::Value::String(kind))
+                    .map_err(|_| bad("kind"))?,
+                entity: serde_json::from_value(serde_json::Value::String(entity))
+                    .map_err(|_| bad("entity"))?,
+                entity_id,
+                payload: serde_json::from_str(&payload).map_err(|_| bad("payload"))?,
+                schema_version,
+            });
+        }
+        Ok(ops)
+    }
+}
