@@ -1,1 +1,43 @@
-//! x
+//! The desktop shell: a thin Tauri layer. It finds the data directory, opens the
+//! encrypted store once at start-up (keeping a start-up error for the UI to show),
+//! sets up logging, and exposes commands grouped by feature. Commands deserialize,
+//! call `clinic_core`, and map errors to `UiError`; no domain logic lives here.
+#![forbid(unsafe_code)]
+
+mod commands;
+mod config;
+mod demo;
+mod logging;
+mod state;
+
+pub use config::Config;
+pub use state::AppState;
+
+use tauri::{Manager, Runtime};
+
+/// Adds the clinic's commands and start-up to a builder (a real one from `run`,
+/// or `tauri::test::mock_builder()` in tests).
+pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder
+        .invoke_handler(tauri::generate_handler![
+            commands::status::app_status,
+            commands::patients::register_patient,
+            commands::patients::update_patient,
+            commands::patients::get_patient,
+            commands::patients::search_patients,
+        ])
+        .setup(|app| {
+            let config = Config::from_env(app.path().app_data_dir().ok());
+            let state = AppState::start(config);
+            app.manage(state);
+            Ok(())
+        })
+}
+
+/// Runs the desktop app.
+pub fn run() {
+    if let Err(e) = run_app(tauri::Builder::default()).run(tauri::generate_context!()) {
+        eprintln!("the clinic app could not start: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,1 +1,18 @@
-//! placeholder
+//! Clinic domain and use cases. The shell calls these functions; they validate
+//! input, enforce the domain's rules and write through `clinic_store::Store::write`
+//! so that every change is captured as an outbox op in the same transaction.
+//!
+//! Modules:
+//! - `text`: normalization for search and duplicate detection (case/accent folding);
+//! - `validation`: field-level validation of what the front desk types;
+//! - `registry`: registering, editing and loading patients, duplicate checks, MRNs;
+//! - `search`: as-you-type patient search.
+#![forbid(unsafe_code)]
+
+mod error;
+pub mod registry;
+pub mod search;
+pub mod text;
+pub mod validation;
+
+pub use error::CoreError;

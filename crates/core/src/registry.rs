@@ -1,0 +1,370 @@
+//! The patient registry: register (with a duplicate check first), edit with an
+//! optimistic version check, load. Each write is one store transaction holding the
+//! patient row, its search index rows and exactly one outbox op.
+//!
+//! MRNs are `{device code}-{sequence}` (e.g. `KQX-000042`): the device code comes
+//! from the device id, so offline devices never hand out the same number.
+use crate::text::{compact, digits, fold, name_tokens, prefix_end};
+use crate::validation::validate_patient;
+use crate::CoreError;
+use clinic_protocol::{
+    DuplicateCandidate, DuplicateReason, EntityKind, OpKind, Patient, PatientDetails, PatientId,
+    PatientSummary, RegisterOutcome, RegisterPatient, Sex, UpdatePatient,
+};
+use clinic_store::{Store, WriteTx};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+/// Columns read for a `PatientSummary`, in `summary_from_row` order.
+pub(crate) const SUMMARY_COLUMNS: &str =
+    "p.id, p.mrn, p.given_name, p.middle_name, p.family_name, p.date_of_birth, p.sex, p.phone";
+
+/// How many trailing phone digits must agree for "same phone".
+const PHONE_MATCH_DIGITS: usize = 9;
+/// Letters for device codes: no I, L, O, U (easily confused when read aloud).
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// The clinic's current date (local time of this device).
+pub fn clinic_today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// Registers a patient unless it looks like an existing one and the user has not
+/// confirmed it is new. Nothing is written when validation fails or duplicates
+/// are reported.
+pub fn register_patient(
+    store: &mut Store,
+    request: RegisterPatient,
+) -> Result<RegisterOutcome, CoreError> {
+    let details = validate_patient(request.details, clinic_today()).map_err(CoreError::Validation)?;
+    if !request.confirm_not_duplicate {
+        let candidates = find_duplicates(store.conn(), &details, None)?;
+        if !candidates.is_empty() {
+            return Ok(RegisterOutcome::PossibleDuplicates { candidates });
+        }
+    }
+    let device_code = device_code(&store.device_id());
+    let id = store.write(|tx| insert_new_patient(tx, &device_code, &details))?;
+    Ok(RegisterOutcome::Registered {
+        patient: get_patient(store.conn(), id)?,
+    })
+}
+
+/// Registers many patients in one transaction (one
+/// op each), skipping the duplicate check: for the demo clinic and bulk imports.
+/// Every record is validated; the first invalid one aborts the whole batch.
+pub fn register_many(
+    store: &mut Store,
+    batch: impl IntoIterator<Item = PatientDetails>,
+) -> Result<Vec<PatientId>, CoreError> {
+    let today = clinic_today();
+    let valid = batch
+        .into_iter()
+        .map(|d| validate_patient(d, today).map_err(CoreError::Validation))
+        .collect::<Result<Vec<_>, _>>()?;
+    let device_code = device_code(&store.device_id());
+    store.write(|tx| {
+        valid
+            .iter()
+            .map(|d| insert_new_patient(tx, &device_code, d))
+            .collect()
+    })
+}
+
+/// Inserts one validated patient with its MRN, search tokens and its
+/// `register_patient` op, inside the caller's transaction.
+fn insert_new_patient(
+    tx: &mut WriteTx<'_>,
+    device_code: &str,
+    details: &PatientDetails,
+) -> Result<PatientId, CoreError> {
+    let id = PatientId::new();
+    let mrn = allocate_mrn(tx, device_code)?;
+    let op = tx.record(
+        OpKind::RegisterPatient,
+        EntityKind::Patient,
+        &id.to_string(),
+        json!({ "mrn": mrn, "details": details }),
+    )?;
+    let now = tx.now_rfc3339();
+    let clock: BTreeMap<&str, String> =
+        detail_fields(details).keys().map(|k| (*k, op.hlc.to_string())).collect();
+    let row = PatientRow::new(details);
+    tx.conn().execute(
+        "INSERT INTO patient (id, mrn, version, given_name, middle_name, family_name, date_of_birth, sex,
+            phone, email, address, emergency_contacts, insurance, preferences, sort_name, name_key,
+            phone_digits, phone_reversed, email_key, field_clock, created_at, updated_at)
+         VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?20)",
+        params![
+            id.to_string(), mrn, details.given_name, details.middle_name, details.family_name,
+            details.date_of_birth, details.sex.map(Sex::as_str), details.phone, details.email,
+            row.address, row.emergency_contacts, row.insurance, row.preferences, row.sort_name,
+            row.name_key, row.phone_digits, row.phone_reversed, row.email_key,
+            json_text(&clock), now,
+        ],
+    )?;
+    index_names(tx.conn(), &id, details)?;
+    Ok(id)
+}
+
+/// Applies an edit made on `expected_version`. Only changed fields are recorded
+/// (one `set_fields` op); an edit that changes nothing writes nothing.
+pub fn update_patient(store: &mut Store, request: UpdatePatient) -> Result<Patient, CoreError> {
+    let details = validate_patient(request.details, clinic_today()).map_err(CoreError::Validation)?;
+    let id = request.id;
+    store.write(|tx| {
+        let current = get_patient(tx.conn(), id)?;
+        if current.version != request.expected_version {
+            return Err(CoreError::EditConflict {
+                expected: request.expected_version,
+                current: current.version,
+            });
+        }
+        let before = detail_fields(&current.details);
+        let changed: Map<String, Value> = detail_fields(&details)
+            .into_iter()
+            .filter(|(k, v)| before.get(k) != Some(v))
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        if changed.is_empty() {
+            return Ok(());
+        }
+        let op = tx.record(
+            OpKind::SetFields,
+            EntityKind::Patient,
+            &id.to_string(),
+            json!({ "fields": changed }),
+        )?;
+        let clock_text: String = tx.conn().query_row(
+            "SELECT field_clock FROM patient WHERE id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )?;
+        let mut clock: BTreeMap<String, String> = serde_json::from_str(&clock_text)
+            .map_err(|_| CoreError::Corrupt("patient field clock".into()))?;
+        for field in changed.keys() {
+            clock.insert(field.clone(), op.hlc.to_string());
+        }
+        let row = PatientRow::new(&details);
+        tx.conn().execute(
+            "UPDATE patient SET version = version + 1, given_name = ?2, middle_name = ?3, family_name = ?4,
+                date_of_birth = ?5, sex = ?6, phone = ?7, email = ?8, address = ?9, emergency_contacts = ?10,
+                insurance = ?11, preferences = ?12, sort_name = ?13, name_key = ?14, phone_digits = ?15,
+                phone_reversed = ?16, email_key = ?17, field_clock = ?18, updated_at = ?19
+             WHERE id = ?1",
+            params![
+                id.to_string(), details.given_name, details.middle_name, details.family_name,
+                details.date_of_birth, details.sex.map(Sex::as_str), details.phone, details.email,
+                row.address, row.emergency_contacts, row.insurance, row.preferences, row.sort_name,
+                row.name_key, row.phone_digits, row.phone_reversed, row.email_key,
+                json_text(&clock), tx.now_rfc3339(),
+            ],
+        )?;
+        if ["given_name", "middle_name", "family_name"].iter().any(|f| changed.contains_key(*f)) {
+            tx.conn()
+                .execute("DELETE FROM patient_name_token WHERE patient_id = ?1", [id.to_string()])?;
+            index_names(tx.conn(), &id, &details)?;
+        }
+        Ok(())
+    })?;
+    get_patient(store.conn(), id)
+}
+
+/// Loads one patient.
+pub fn get_patient(conn: &Connection, id: PatientId) -> Result<Patient, CoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, mrn, version, given_name, middle_name, family_name, date_of_birth, sex, phone, email,
+                address, emergency_contacts, insurance, preferences, created_at, updated_at
+         FROM patient WHERE id = ?1",
+    )?;
+    let row = stmt
+        .query_row([id.to_string()], |r| {
+            Ok((
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                [r.get::<_, String>(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
+                r.get::<_, Option<String>>(7)?,
+                [r.get::<_, String>(8)?, r.get(9)?, r.get(10)?, r.get(11)?],
+                r.get::<_, Option<String>>(12)?,
+                [r.get::<_, String>(13)?, r.get(14)?, r.get(15)?],
+            ))
+        })
+        .optional()?
+        .ok_or(CoreError::NotFound("patient"))?;
+    let (mrn, version, [given, middle, family, dob], sex, [phone, email, address, contacts], insurance, [prefs, created, updated]) =
+        row;
+    let bad = |what: &str| CoreError::Corrupt(format!("patient {what}"));
+    let details = PatientDetails {
+        given_name: given,
+        middle_name: middle,
+        family_name: family,
+        date_of_birth: dob,
+        sex: sex.as_deref().and_then(Sex::parse),
+        phone,
+        email,
+        address: serde_json::from_str(&address).map_err(|_| bad("address"))?,
+        emergency_contacts: serde_json::from_str(&contacts).map_err(|_| bad("contacts"))?,
+        insurance: insurance
+            .map(|s| serde_json::from_str(&s))
+            .transpose()
+            .map_err(|_| bad("insurance"))?,
+        preferences: serde_json::from_str(&prefs).map_err(|_| bad("preferences"))?,
+    };
+    Ok(Patient {
+        id,
+        mrn,
+        version,
+        created_at: created,
+        updated_at: updated,
+        details,
+    })
+}
+
+/// Existing patients that look like `details`: same folded name and date of birth,
+/// same email, or same phone (last 9 digits).
+pub fn find_duplicates(
+    conn: &Connection,
+    details: &PatientDetails,
+    exclude: Option<PatientId>,
+) -> Result<Vec<DuplicateCandidate>, CoreError> {
+    let row = PatientRow::new(details);
+    let mut found: BTreeMap<String, (PatientSummary, Vec<DuplicateReason>)> = BTreeMap::new();
+    let mut collect = |sql: &str, args: &[&dyn rusqlite::ToSql], reason: DuplicateReason| {
+        let mut stmt = conn.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM patient p WHERE {sql} LIMIT 20"))?;
+        let rows = stmt.query_map(args, summary_from_row)?;
+        for summary in rows {
+            let summary = summary?;
+            if Some(summary.id) == exclude {
+                continue;
+            }
+            found
+                .entry(summary.id.to_string())
+                .or_insert_with(|| (summary, Vec::new()))
+                .1
+                .push(reason);
+        }
+        Ok::<_, CoreError>(())
+    };
+    collect(
+        "p.name_key = ?1 AND p.date_of_birth = ?2",
+        &[&row.name_key, &details.date_of_birth],
+        DuplicateReason::SameNameAndDateOfBirth,
+    )?;
+    if !row.email_key.is_empty() {
+        collect("p.email_key = ?1", &[&row.email_key], DuplicateReason::SameEmail)?;
+    }
+    if row.phone_reversed.len() >= PHONE_MATCH_DIGITS {
+        let tail: String = row.phone_reversed.chars().take(PHONE_MATCH_DIGITS).collect();
+        let end = prefix_end(&tail);
+        collect(
+            "p.phone_reversed >= ?1 AND p.phone_reversed < ?2",
+            &[&tail, &end],
+            DuplicateReason::SamePhone,
+        )?;
+    }
+    Ok(found
+        .into_values()
+        .map(|(patient, reasons)| DuplicateCandidate { patient, reasons })
+        .collect())
+}
+
+/// Number of patients in the registry.
+pub fn patient_count(conn: &Connection) -> Result<i64, CoreError> {
+    Ok(conn.query_row("SELECT count(*) FROM patient", [], |r| r.get(0))?)
+}
+
+pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<PatientSummary> {
+    let id: String = r.get(0)?;
+    let id = id
+        .parse()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))?;
+    Ok(PatientSummary {
+        id,
+        mrn: r.get(1)?,
+        given_name: r.get(2)?,
+        middle_name: r.get(3)?,
+        family_name: r.get(4)?,
+        date_of_birth: r.get(5)?,
+        sex: r.get::<_, Option<String>>(6)?.as_deref().and_then(Sex::parse),
+        phone: r.get(7)?,
+    })
+}
+
+/// The top-level fields of a patient as JSON values: the unit of per-field
+/// last-writer-wins merging.
+fn detail_fields(d: &PatientDetails) -> BTreeMap<&'static str, Value> {
+    match serde_json::to_value(d) {
+        Ok(Value::Object(map)) => map
+            .into_iter()
+            .filter_map(|(k, v)| FIELD_NAMES.iter().find(|n| **n == k).map(|n| (*n, v)))
+            .collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+const FIELD_NAMES: [&str; 11] = [
+    "given_name", "middle_name", "family_name", "date_of_birth", "sex", "phone", "email",
+    "address", "emergency_contacts", "insurance", "preferences",
+];
+
+/// Stored forms derived from validated details.
+struct PatientRow {
+    address: String,
+    emergency_contacts: String,
+    insurance: Option<String>,
+    preferences: String,
+    sort_name: String,
+    name_key: String,
+    phone_digits: String,
+    phone_reversed: String,
+    email_key: String,
+}
+
+impl PatientRow {
+    fn new(d: &PatientDetails) -> Self {
+        let phone_digits = digits(&d.phone);
+        Self {
+            address: json_text(&d.address),
+            emergency_contacts: json_text(&d.emergency_contacts),
+            insurance: d.insurance.as_ref().map(json_text),
+            preferences: json_text(&d.preferences),
+            sort_name: format!("{} {} {}", fold(&d.family_name), fold(&d.given_name), fold(&d.middle_name)),
+            name_key: format!("{}|{}", compact(&d.given_name), compact(&d.family_name)),
+            phone_reversed: phone_digits.chars().rev().collect(),
+            phone_digits,
+            email_key: d.email.to_lowercase(),
+        }
+    }
+}
+
+fn json_text<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".into())
+}
+
+fn index_names(conn: &Connection, id: &PatientId, d: &PatientDetails) -> Result<(), CoreError> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR IGNORE INTO patient_name_token (token, patient_id) VALUES (?1, ?2)",
+    )?;
+    for token in name_tokens(&[&d.given_name, &d.middle_name, &d.family_name]) {
+        stmt.execute(params![token, id.to_string()])?;
+    }
+    Ok(())
+}
+
+/// Three letters derived from the random tail of the device id.
+pub fn device_code(device: &clinic_protocol::DeviceId) -> String {
+    let bytes = device.0.as_bytes();
+    bytes[13..16]
+        .iter()
+        .map(|b| CODE_ALPHABET[*b as usize % CODE_ALPHABET.len()] as char)
+        .collect()
+}
+
+fn allocate_mrn(tx: &mut WriteTx<'_>, device_code: &str) -> Result<String, CoreError> {
+    let conn = tx.conn();
+    conn.execute("INSERT OR IGNORE INTO mrn_counter (singleton, next) VALUES (1, 1)", [])?;
+    let next: i64 = conn.query_row("SELECT next FROM mrn_counter WHERE singleton = 1", [], |r| r.get(0))?;
+    conn.execute("UPDATE mrn_counter SET next = next + 1 WHERE singleton = 1", [])?;
+    Ok(format!("{device_code}-{next:06}"))
+}

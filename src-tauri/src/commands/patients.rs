@@ -1,0 +1,37 @@
+//! Patient registry commands used by the front desk.
+use crate::AppState;
+use clinic_core::{registry, search};
+use clinic_protocol::{
+    Patient, PatientId, PatientSearch, PatientSearchPage, RegisterOutcome, RegisterPatient,
+    UiError, UpdatePatient,
+};
+use tauri::State;
+
+#[tauri::command]
+pub async fn register_patient(
+    state: State<'_, AppState>,
+    request: RegisterPatient,
+) -> Result<RegisterOutcome, UiError> {
+    state.with_store(|s| registry::register_patient(s, request))
+}
+
+#[tauri::command]
+pub async fn update_patient(
+    state: State<'_, AppState>,
+    request: UpdatePatient,
+) -> Result<Patient, UiError> {
+    state.with_store(|s| registry::update_patient(s, request))
+}
+
+#[tauri::command]
+pub async fn get_patient(state: State<'_, AppState>, id: PatientId) -> Result<Patient, UiError> {
+    state.with_store(|s| registry::get_patient(s.conn(), id))
+}
+
+#[tauri::command]
+pub async fn search_patients(
+    state: State<'_, AppState>,
+    request: PatientSearch,
+) -> Result<PatientSearchPage, UiError> {
+    state.with_store(|s| search::search_patients(s.conn(), &request))
+}

@@ -1,0 +1,68 @@
+import { Checkbox, Fieldset, NativeSelect, Stack, TextInput } from "@mantine/core";
+import { useTranslation } from "react-i18next";
+import { COMMON_LANGUAGES, CONTACT_CHANNELS, INSURANCE_KEYS } from "./formModel";
+import { bind, type PatientFormApi } from "./usePatientForm";
+
+export function InsuranceFields({ form }: { form: PatientFormApi }) {
+  const { t } = useTranslation();
+  const has = form.values.has_insurance;
+  return (
+    <Fieldset legend={t("form.sections.insurance")}>
+      <Stack gap="sm">
+        <Checkbox label={t("form.insurance.has")} {...bind(form, "has_insurance", { type: "checkbox" })} />
+        {has ? (
+          <div className="form-grid">
+            {INSURANCE_KEYS.map((k) => (
+              <TextInput
+                key={k}
+                label={t(`form.insurance.${k}`)}
+                withAsterisk={k !== "group_number"}
+                aria-required={k !== "group_number"}
+                {...bind(form, `insurance.${k}`)}
+              />
+            ))}
+          </div>
+        ) : null}
+      </Stack>
+    </Fieldset>
+  );
+}
+
+/** Language options: the common ones plus whatever the record already has. */
+export function languageOptions(current: string, uiLanguage: string) {
+  const tags = COMMON_LANGUAGES.includes(current) || current === "" ? COMMON_LANGUAGES : [...COMMON_LANGUAGES, current];
+  let names: Intl.DisplayNames | null = null;
+  try {
+    names = new Intl.DisplayNames([uiLanguage], { type: "language" });
+  } catch {
+    names = null;
+  }
+  return tags.map((tag) => {
+    let name: string | undefined;
+    try {
+      name = names?.of(tag);
+    } catch {
+      name = undefined;
+    }
+    return { value: tag, label: name && name !== tag ? `${name} (${tag})` : tag };
+  });
+}
+
+export function PreferencesFields({ form }: { form: PatientFormApi }) {
+  const { t, i18n } = useTranslation();
+  const channels = CONTACT_CHANNELS.map((c) => ({ value: c, label: t(`channel.${c}`) }));
+  return (
+    <Fieldset legend={t("form.sections.preferences")} className="form-grid">
+      <NativeSelect
+        label={t("form.preferences.language")}
+        data={languageOptions(form.values.preferences.language, i18n.language)}
+        {...bind(form, "preferences.language")}
+      />
+      <NativeSelect
+        label={t("form.preferences.contact_channel")}
+        data={channels}
+        {...bind(form, "preferences.contact_channel")}
+      />
+    </Fieldset>
+  );
+}

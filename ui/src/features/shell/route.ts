@@ -1,0 +1,26 @@
+// In-memory routing: the current screen is plain React state (nothing in the URL, history
+// or storage, so no patient data leaves memory).
+import { createContext, useContext } from "react";
+import type { PatientId } from "../../bindings/PatientId";
+import type { PatientFormValues } from "../patients/form/formModel";
+
+export type Route =
+  | { name: "search" }
+  | { name: "register"; draft?: PatientFormValues }
+  | {
+      name: "profile";
+      id: PatientId;
+      /** A one-off confirmation to show on arrival. */
+      flash?: "saved" | "registered";
+      /** Set when the user left a registration to look at a possible duplicate. */
+      registerDraft?: PatientFormValues;
+    }
+  | { name: "edit"; id: PatientId };
+
+export type Navigate = (route: Route) => void;
+
+export const NavigationContext = createContext<Navigate>(() => {
+  throw new Error("NavigationContext is not provided");
+});
+
+export const useNavigate = (): Navigate => useContext(NavigationContext);

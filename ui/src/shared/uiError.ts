@@ -1,0 +1,54 @@
+// Normalizes whatever a Tauri command rejected with. Commands reject with a `UiError`
+// (`{code, message, fields?}`); anything else (e.g. a plain string from Tauri's argument
+// deserializer) becomes a generic `internal` error. The UI branches on `code` only.
+import type { ErrorCode } from "../bindings/ErrorCode";
+import type { FieldError } from "../bindings/FieldError";
+import type { UiError } from "../bindings/UiError";
+
+/** Every code the UI knows; a `Record` so a new Rust variant fails the type check here. */
+const KNOWN_CODES: Record<ErrorCode, true> = {
+  validation: true,
+  not_found: true,
+  edit_conflict: true,
+  keychain_unavailable: true,
+  key_missing: true,
+  wrong_key_or_corrupt: true,
+  schema_too_new: true,
+  storage: true,
+  config: true,
+  not_ready: true,
+  internal: true,
+};
+
+export function isKnownCode(code: string): code is ErrorCode {
+  return Object.prototype.hasOwnProperty.call(KNOWN_CODES, code);
+}
+
+function isFieldError(x: unknown): x is FieldError {
+  if (typeof x !== "object" || x === null) return false;
+  const f = x as Record<string, unknown>;
+  return typeof f.field === "string" && typeof f.message === "string";
+}
+
+/** True for a `{code, message}` object whose code this UI knows. */
+export function isUiError(x: unknown): x is UiError {
+  if (typeof x !== "object" || x === null) return false;
+  const e = x as Record<string, unknown>;
+  return typeof e.code === "string" && isKnownCode(e.code) && typeof e.message === "string";
+}
+
+/** Turns any rejection into a `UiError`; unknown shapes become `internal` with their text. */
+export function toUiError(x: unknown): UiError {
+  if (isUiError(x)) {
+    const fields = Array.isArray(x.fields) ? x.fields.filter(isFieldError) : undefined;
+    return fields && fields.length > 0
+      ? { code: x.code, message: x.message, fields }
+      : { code: x.code, message: x.message };
+  }
+  if (typeof x === "string") return { code: "internal", message: x };
+  if (x instanceof Error) return { code: "internal", message: x.message };
+  if (typeof x === "object" && x !== null && typeof (x as { message?: unknown }).message === "string") {
+    return { code: "internal", message: (x as { message: string }).message };
+  }
+  return { code: "internal", message: String(x) };
+}
