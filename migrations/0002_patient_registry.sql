@@ -31,9 +31,9 @@ CREATE TABLE patient (
 CREATE INDEX patient_sort ON patient (sort_name, id);
 CREATE INDEX patient_dob ON patient (date_of_birth);
 CREATE INDEX patient_name_dob ON patient (name_key, date_of_birth);
-CREATE INDEX patient_phone ON patient (phone_digits) WHERE phone_digits <> '';
-CREATE INDEX patient_phone_reversed ON patient (phone_reversed) WHERE phone_reversed <> '';
-CREATE INDEX patient_email ON patient (email_key) WHERE email_key <> '';
+CREATE INDEX patient_phone ON patient (phone_digits);
+CREATE INDEX patient_phone_reversed ON patient (phone_reversed);
+CREATE INDEX patient_email ON patient (email_key);
 
 -- One row per normalized name word (given, middle, family): prefix search by range.
 CREATE TABLE patient_name_token (

@@ -28,12 +28,11 @@ enum Filter {
 }
 
 fn classify(word: &str) -> Option<Filter> {
-    if word.len() == 10 && chrono::NaiveDate::parse_from_str(word, "%Y-%m-%d").is_ok() {
+    if is_date(word) {
         return Some(Filter::DateOfBirth(word.to_string()));
     }
-    let phone_like = word.chars().all(|c| c.is_ascii_digit() || "+-().".contains(c));
     let d = digits(word);
-    if phone_like && d.len() >= 3 {
+    if is_phone_part(word) && d.len() >= 3 {
         return Some(Filter::Phone(d));
     }
     let compacted = compact(word);
@@ -48,35 +47,69 @@ fn classify(word: &str) -> Option<Filter> {
     Some(Filter::NamePrefix(compacted))
 }
 
-fn parse(text: &str) -> Vec<Filter> {
-    let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
-    text.split_whitespace()
-        .filter_map(classify)
-        .take(MAX_WORDS)
-        .collect()
+fn is_date(word: &str) -> bool {
+    word.len() == 10 && chrono::NaiveDate::parse_from_str(word, "%Y-%m-%d").is_ok()
 }
 
-/// Runs one page of a search. Empty text returns an empty page.
-pub fn search_patients(conn: &Connection, query: &PatientSearch) -> Result<PatientSearchPage, CoreError> {
-    if query.page_size == 0 || query.page_size > MAX_PAGE_SIZE {
-        return Err(CoreError::field(
-            "page_size",
-            format!("Ask for 1 to {MAX_PAGE_SIZE} results per page."),
-        ));
+fn is_phone_part(word: &str) -> bool {
+    !is_date(word) && word.chars().all(|c| c.is_ascii_digit() || "+-().".contains(c))
+}
+
+/// Splits into words, joining runs of phone-number parts (`+34 600 111`) into one.
+fn parse(text: &str) -> Vec<Filter> {
+    let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
+    let mut words: Vec<String> = Vec::new();
+    let mut previous_was_phone = false;
+    for word in text.split_whitespace() {
+        let phone = is_phone_part(word);
+        match words.last_mut() {
+            Some(last) if phone && previous_was_phone => last.push_str(word),
+            _ => words.push(word.to_string()),
+        }
+        previous_was_phone = phone;
     }
-    let filters = parse(&query.text);
-    let mut page = PatientSearchPage {
-        items: Vec::new(),
-        page: query.page,
-        page_size: query.page_size,
-        has_more: false,
+    words.iter().filter_map(|w| classify(w)).take(MAX_WORDS).collect()
+}
+
+/// How to run a search. SQLite's planner cannot know how many names share a
+/// prefix typed at run time, so we count (cheaply, capped) and choose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Plan {
+    /// Walk patients in name order and keep those that match: best when most
+    /// of a page matches early (a one- or two-letter prefix).
+    NameOrderWalk,
+    /// Look the matches up by index and sort them: best when they are few.
+    Lookup,
+}
+
+/// A name prefix matching at least this many index entries counts as common.
+const COMMON_PREFIX: i64 = 2_000;
+
+fn choose_plan(conn: &Connection, filters: &[Filter]) -> Result<Plan, CoreError> {
+    let mut fewest = i64::MAX;
+    for filter in filters {
+        let Filter::NamePrefix(p) = filter else {
+            return Ok(Plan::Lookup); // DOB, phone and MRN filters are selective
+        };
+        let n: i64 = conn
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT 1 FROM patient_name_token WHERE token >= ?1 AND token < ?2 LIMIT ?3)",
+            )?
+            .query_row(rusqlite::params![p, prefix_end(p), COMMON_PREFIX], |r| r.get(0))?;
+        fewest = fewest.min(n);
+    }
+    Ok(if fewest >= COMMON_PREFIX { Plan::NameOrderWalk } else { Plan::Lookup })
+}
+
+/// The statement for `filters`, fetching one row more than a page to learn `has_more`.
+fn build_sql(filters: &[Filter], plan: Plan, page_size: u32, page: u32) -> (String, Vec<Value>) {
+    let from = match plan {
+        Plan::NameOrderWalk => "patient p INDEXED BY patient_sort",
+        Plan::Lookup => "patient p",
     };
-    if filters.is_empty() {
-        return Ok(page);
-    }
-    let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM patient p WHERE 1");
+    let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM {from} WHERE 1");
     let mut args: Vec<Value> = Vec::new();
-    for filter in &filters {
+    for filter in filters {
         match filter {
             Filter::NamePrefix(p) => {
                 sql.push_str(
@@ -108,8 +141,31 @@ pub fn search_patients(conn: &Connection, query: &PatientSearch) -> Result<Patie
         }
     }
     sql.push_str(" ORDER BY p.sort_name, p.id LIMIT ? OFFSET ?");
-    args.push(Value::Integer(i64::from(query.page_size) + 1));
-    args.push(Value::Integer(i64::from(query.page) * i64::from(query.page_size)));
+    args.push(Value::Integer(i64::from(page_size) + 1));
+    args.push(Value::Integer(i64::from(page) * i64::from(page_size)));
+    (sql, args)
+}
+
+/// Runs one page of a search. Empty text returns an empty page.
+pub fn search_patients(conn: &Connection, query: &PatientSearch) -> Result<PatientSearchPage, CoreError> {
+    if query.page_size == 0 || query.page_size > MAX_PAGE_SIZE {
+        return Err(CoreError::field(
+            "page_size",
+            format!("Ask for 1 to {MAX_PAGE_SIZE} results per page."),
+        ));
+    }
+    let filters = parse(&query.text);
+    let mut page = PatientSearchPage {
+        items: Vec::new(),
+        page: query.page,
+        page_size: query.page_size,
+        has_more: false,
+    };
+    if filters.is_empty() {
+        return Ok(page);
+    }
+    let plan = choose_plan(conn, &filters)?;
+    let (sql, args) = build_sql(&filters, plan, query.page_size, query.page);
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args), summary_from_row)?;
     for row in rows {
@@ -145,4 +201,27 @@ mod tests {
     fn punctuation_only_words_are_ignored() {
         assert!(parse(" - ' ").is_empty());
     }
+
+    #[test]
+    fn spaced_phone_numbers_are_one_word() {
+        assert_eq!(
+            parse("+34 600 111 ana 1980-05-01 12 34"),
+            vec![
+                Filter::Phone("34600111".into()),
+                Filter::NamePrefix("ana".into()),
+                Filter::DateOfBirth("1980-05-01".into()),
+                Filter::Phone("1234".into()),
+            ]
+        );
+    }
+}
+
+/// The SQL and arguments `search_patients` runs for `text` (for query-plan tests).
+#[doc(hidden)]
+pub fn explain(conn: &Connection, text: &str) -> Result<Vec<String>, CoreError> {
+    let filters = parse(text);
+    let (sql, args) = build_sql(&filters, choose_plan(conn, &filters)?, 25, 0);
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -5,8 +5,14 @@
 
 /// `(version, sql)` in order. Version N is the N-th file.
 pub const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../../../migrations/0001_device_and_outbox.sql")),
-    (2, include_str!("../../../migrations/0002_patient_registry.sql")),
+    (
+        1,
+        include_str!("../../../migrations/0001_device_and_outbox.sql"),
+    ),
+    (
+        2,
+        include_str!("../../../migrations/0002_patient_registry.sql"),
+    ),
 ];
 
 /// The schema version this build creates and understands.
@@ -27,7 +33,11 @@ mod tests {
             .filter(|n| n.ends_with(".sql"))
             .collect();
         files.sort();
-        assert_eq!(files.len(), MIGRATIONS.len(), "a migration file is not embedded");
+        assert_eq!(
+            files.len(),
+            MIGRATIONS.len(),
+            "a migration file is not embedded"
+        );
         for (i, (name, (version, sql))) in files.iter().zip(MIGRATIONS).enumerate() {
             assert_eq!(*version, i as i64 + 1);
             assert!(name.starts_with(&format!("{:04}_", version)), "{name}");

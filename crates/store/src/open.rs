@@ -6,6 +6,7 @@ use crate::key::{db_file_has_content, DbKey};
 use crate::migrations::{latest_version, MIGRATIONS};
 use crate::StoreError;
 use clinic_protocol::DeviceId;
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use std::path::{Path, PathBuf};
 
@@ -46,6 +47,14 @@ impl std::fmt::Debug for Store {
 #[allow(clippy::disallowed_methods)] // the one sanctioned place that opens a connection
 pub fn open(path: &Path, encryption: &Encryption) -> Result<Store, StoreError> {
     let exists = db_file_has_content(path)?;
+    let wal_has_commits = wal_has_frames(path)?;
+    if !exists && wal_has_commits {
+        // SQLite deletes the WAL of an empty database file, and the commits in it.
+        return Err(StoreError::WrongKeyOrCorrupt {
+            path: path.to_path_buf(),
+            detail: "the database file is empty but its write-ahead log is not".into(),
+        });
+    }
     if exists {
         check_header(path, encryption)?;
     }
@@ -57,6 +66,12 @@ pub fn open(path: &Path, encryption: &Encryption) -> Result<Store, StoreError> {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
     };
     let conn = Connection::open_with_flags(path, flags)?;
+    // Until the key and schema are proven, closing must not checkpoint a leftover
+    // WAL into the file and delete it. (Without one, the close must still run: it
+    // removes the empty -wal/-shm that the failed attempt created.)
+    if wal_has_commits {
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+    }
     if let Encryption::Key(key) = encryption {
         conn.execute_batch(&format!("PRAGMA key = {};", key.pragma_literal().as_str()))?;
     }
@@ -65,14 +80,16 @@ pub fn open(path: &Path, encryption: &Encryption) -> Result<Store, StoreError> {
         detail,
     };
     // First read: fails with "file is not a database" on a wrong key or damage.
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
-        .map_err(|e| {
-            if is_corruption(&e) {
-                wrong(e.to_string())
-            } else {
-                StoreError::Sqlite(e)
-            }
-        })?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(|e| {
+        if is_corruption(&e) {
+            wrong(e.to_string())
+        } else {
+            StoreError::Sqlite(e)
+        }
+    })?;
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if found > latest_version() {
         return Err(StoreError::SchemaTooNew {
@@ -81,12 +98,14 @@ pub fn open(path: &Path, encryption: &Encryption) -> Result<Store, StoreError> {
             supported: latest_version(),
         });
     }
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
          PRAGMA temp_store = MEMORY;
-         PRAGMA busy_timeout = 5000;",
+         PRAGMA busy_timeout = 5000;
+         PRAGMA cache_size = -65536;",
     )?;
     migrate(&conn, found)?;
     let device_id = ensure_device(&conn)?;
@@ -96,6 +115,18 @@ pub fn open(path: &Path, encryption: &Encryption) -> Result<Store, StoreError> {
         path: path.to_path_buf(),
         wall_clock: Box::new(system_millis),
     })
+}
+
+/// True when a `-wal` file next to `path` holds at least one frame (more than its
+/// 32-byte header), i.e. possibly commits that are not in the main file yet.
+fn wal_has_frames(path: &Path) -> Result<bool, StoreError> {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    match std::fs::metadata(PathBuf::from(wal)) {
+        Ok(m) => Ok(m.len() > 32),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A file we are about to key must not be a plaintext SQLite database (and vice
@@ -112,7 +143,9 @@ fn check_header(path: &Path, encryption: &Encryption) -> Result<(), StoreError> 
     };
     match encryption {
         Encryption::Key(_) if plaintext => Err(wrong("the file is an unencrypted database")),
-        Encryption::PlainForBenchmark if !plaintext => Err(wrong("the file is not a plain database")),
+        Encryption::PlainForBenchmark if !plaintext => {
+            Err(wrong("the file is not a plain database"))
+        }
         _ => Ok(()),
     }
 }
@@ -143,7 +176,11 @@ fn migrate(conn: &Connection, from: i64) -> Result<(), StoreError> {
 
 fn ensure_device(conn: &Connection) -> Result<DeviceId, StoreError> {
     let existing: Option<String> = conn
-        .query_row("SELECT device_id FROM device_state WHERE singleton = 1", [], |r| r.get(0))
+        .query_row(
+            "SELECT device_id FROM device_state WHERE singleton = 1",
+            [],
+            |r| r.get(0),
+        )
         .optional()?;
     if let Some(id) = existing {
         return id
@@ -186,6 +223,8 @@ impl Store {
 
     /// The schema version recorded in the file.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 }

@@ -53,7 +53,9 @@ impl WriteTx<'_> {
             counter: counter as u16,
             device: self.store_device,
         };
-        let hlc = last.tick(self.now_millis).ok_or(StoreError::ClockOverflow)?;
+        let hlc = last
+            .tick(self.now_millis)
+            .ok_or(StoreError::ClockOverflow)?;
         let device_counter = device_counter as u64 + 1;
         self.tx.execute(
             "UPDATE device_state SET hlc_millis = ?1, hlc_counter = ?2, device_counter = ?3 WHERE singleton = 1",

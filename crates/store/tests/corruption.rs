@@ -21,7 +21,10 @@ fn assert_open_refused(path: &Path, what: &str) {
                 assert_eq!(e.code(), ErrorCode::WrongKeyOrCorrupt);
                 assert!(e.to_string().contains("not changed"), "{e}");
             }
-            _ => panic!("{what} (attempt {attempt}): expected WrongKeyOrCorrupt, got {}", describe(&r)),
+            _ => panic!(
+                "{what} (attempt {attempt}): expected WrongKeyOrCorrupt, got {}",
+                describe(&r)
+            ),
         }
         drop(r);
         assert_dir_unchanged(dir, &before, what);
@@ -40,8 +43,16 @@ fn truncated_to_half() {
     let path = db_path(dir.path());
     create_db(&path, &key_a(), 50);
     let len = std::fs::metadata(&path).unwrap().len();
-    assert!(len >= 8 * PAGE as u64, "need a multi-page database, got {len} bytes");
-    std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(len / 2).unwrap();
+    assert!(
+        len >= 8 * PAGE as u64,
+        "need a multi-page database, got {len} bytes"
+    );
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(len / 2)
+        .unwrap();
     assert_open_refused(&path, "truncated to half");
 }
 
@@ -68,9 +79,11 @@ fn root_page(path: &Path, table: &str) -> usize {
     let store = open(path, &key_a()).unwrap();
     store
         .conn()
-        .query_row("SELECT rootpage FROM sqlite_master WHERE name = ?1", [table], |r| {
-            r.get::<_, i64>(0)
-        })
+        .query_row(
+            "SELECT rootpage FROM sqlite_master WHERE name = ?1",
+            [table],
+            |r| r.get::<_, i64>(0),
+        )
         .map(|p| p as usize)
         .unwrap()
 }
@@ -83,7 +96,10 @@ fn bit_flip_in_a_later_page_fails_on_first_read_of_that_page() {
     let outbox_root = root_page(&path, "outbox");
     assert!(outbox_root > 1);
     let len = std::fs::metadata(&path).unwrap().len() as usize;
-    assert!(len / PAGE > outbox_root, "the outbox root must lie inside the file");
+    assert!(
+        len / PAGE > outbox_root,
+        "the outbox root must lie inside the file"
+    );
 
     let mut bytes = std::fs::read(&path).unwrap();
     let start = (outbox_root - 1) * PAGE;
@@ -92,25 +108,33 @@ fn bit_flip_in_a_later_page_fails_on_first_read_of_that_page() {
     let before = snapshot_dir(dir.path());
 
     // Open does not read the outbox, so it may succeed; the first read of the
-    // damaged page must then fail with a corruption code, not wrong data.
+    // damaged page must then fail with a corruption code, never return wrong data.
     match open(&path, &key_a()) {
         Ok(mut store) => {
-            let err = store.pending_ops(1000).expect_err("reading a damaged page must fail");
+            // First touch of the page: a write (its op goes to the outbox).
+            let err = write_patient(&mut store, "p-after-damage", "x").unwrap_err();
             assert_eq!(err.code(), ErrorCode::WrongKeyOrCorrupt, "{err:?}");
-            let err = clinic_store::StoreError::from(
+            let err = store
+                .pending_ops(1000)
+                .expect_err("reading a damaged page must fail");
+            assert_eq!(err.code(), ErrorCode::WrongKeyOrCorrupt, "{err:?}");
+            let err = StoreError::from(
                 store
                     .conn()
                     .query_row("SELECT count(*) FROM outbox", [], |r| r.get::<_, i64>(0))
                     .expect_err("count must fail too"),
             );
             assert_eq!(err.code(), ErrorCode::WrongKeyOrCorrupt, "{err:?}");
-            // A write that needs the damaged page fails and leaves nothing behind.
-            let w = write_patient(&mut store, "p-after-damage", "x");
-            assert_eq!(w.map(|_| ()).unwrap_err().code(), ErrorCode::WrongKeyOrCorrupt);
+            // SQLCipher now refuses every write on this connection (today with
+            // SQLITE_READONLY, which maps to Storage); it must at least fail.
+            assert!(write_patient(&mut store, "p-after-damage-2", "y").is_err());
         }
         Err(e) => assert_eq!(e.code(), ErrorCode::WrongKeyOrCorrupt, "{e:?}"),
     }
     assert_dir_unchanged(dir.path(), &before, "after reading a damaged page");
+    // The failed write left no patient row (its pages are undamaged and readable).
+    let store = open(&path, &key_a()).expect("open again");
+    assert_eq!(count(store.conn(), "patient"), 200);
 }
 
 #[test]

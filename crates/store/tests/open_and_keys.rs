@@ -16,17 +16,26 @@ fn open_creates_encrypted_db() {
     let mut store = open(&path, &key_a()).expect("create");
     let device = store.device_id();
     assert_eq!(store.schema_version().unwrap(), latest_version());
-    assert!(latest_version() >= 2, "expected at least the two shipped migrations");
+    assert!(
+        latest_version() >= 2,
+        "expected at least the two shipped migrations"
+    );
     let conn = store.conn();
     let cipher: String = conn
         .query_row("PRAGMA cipher_version", [], |r| r.get(0))
         .expect("SQLCipher is linked");
     assert!(!cipher.is_empty());
-    let journal: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let journal: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(journal, "wal");
-    let fk: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+    let fk: i64 = conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(fk, 1);
-    let temp_store: i64 = conn.query_row("PRAGMA temp_store", [], |r| r.get(0)).unwrap();
+    let temp_store: i64 = conn
+        .query_row("PRAGMA temp_store", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(temp_store, 2, "temp_store must stay in memory");
 
     // A canary written through the store must not appear in any file on disk,
@@ -39,10 +48,16 @@ fn open_creates_encrypted_db() {
                 !bytes.windows(canary.len()).any(|w| w == canary.as_bytes()),
                 "{when}: plaintext canary found in {name}"
             );
-            assert!(!bytes.starts_with(PLAINTEXT_HEADER), "{when}: {name} is plaintext SQLite");
+            assert!(
+                !bytes.starts_with(PLAINTEXT_HEADER),
+                "{when}: {name} is plaintext SQLite"
+            );
         }
     };
-    assert!(sidecar(&path, "-wal").exists(), "WAL mode keeps a -wal file while open");
+    assert!(
+        sidecar(&path, "-wal").exists(),
+        "WAL mode keeps a -wal file while open"
+    );
     check_no_canary("while open");
     drop(store);
     check_no_canary("after close");
@@ -52,7 +67,11 @@ fn open_creates_encrypted_db() {
     assert_ne!(&bytes[..16], PLAINTEXT_HEADER, "the file must be encrypted");
 
     let store = open(&path, &key_a()).expect("reopen with the same key");
-    assert_eq!(store.device_id(), device, "device id is stable across reopen");
+    assert_eq!(
+        store.device_id(),
+        device,
+        "device id is stable across reopen"
+    );
     assert_eq!(store.schema_version().unwrap(), latest_version());
     assert_eq!(count(store.conn(), "patient"), 1);
     assert_eq!(count(store.conn(), "outbox"), 1);
@@ -73,8 +92,14 @@ fn assert_wrong_key_or_corrupt<T>(r: Result<T, StoreError>, what: &str) -> Store
         Err(e @ StoreError::WrongKeyOrCorrupt { .. }) => {
             assert_eq!(e.code(), ErrorCode::WrongKeyOrCorrupt);
             let msg = e.to_string();
-            assert!(msg.contains("not changed"), "{what}: message should reassure: {msg}");
-            assert!(!msg.contains(KEY_A_HEX) && !msg.contains(KEY_B_HEX), "{what}: key in message");
+            assert!(
+                msg.contains("not changed"),
+                "{what}: message should reassure: {msg}"
+            );
+            assert!(
+                !msg.contains(KEY_A_HEX) && !msg.contains(KEY_B_HEX),
+                "{what}: key in message"
+            );
             e
         }
         _ => panic!("{what}: expected WrongKeyOrCorrupt, got {desc}"),
@@ -88,7 +113,11 @@ fn wrong_key() {
     let device = create_db(&path, &key_a(), 5);
 
     let before = snapshot_dir(dir.path());
-    assert_eq!(before.len(), 1, "a cleanly closed WAL database is a single file");
+    assert_eq!(
+        before.len(),
+        1,
+        "a cleanly closed WAL database is a single file"
+    );
     for attempt in 0..2 {
         assert_wrong_key_or_corrupt(open(&path, &key_b()), &format!("key B, attempt {attempt}"));
         assert_dir_unchanged(dir.path(), &before, "after opening with the wrong key");
@@ -117,14 +146,28 @@ fn wrong_key_with_a_leftover_wal_changes_nothing() {
     drop(store);
     assert!(std::fs::metadata(sidecar(&path, "-wal")).unwrap().len() > 0);
 
+    // Without care, closing the failed connection checkpoints the WAL into the
+    // database and deletes the WAL: the database must stay byte-identical and the
+    // WAL must stay (the -shm index may be rebuilt; it holds no data).
     let before = snapshot_dir(crashed.path());
     assert_wrong_key_or_corrupt(open(&path, &key_b()), "wrong key, leftover WAL");
-    assert_dir_unchanged(crashed.path(), &before, "wrong key with a leftover WAL");
+    assert_dir_unchanged_but_shm_index(crashed.path(), &before, "wrong key, leftover WAL");
+    let before = snapshot_dir(crashed.path());
     assert_wrong_key_or_corrupt(
         open(&path, &Encryption::PlainForBenchmark),
         "plain, leftover WAL",
     );
     assert_dir_unchanged(crashed.path(), &before, "plain mode with a leftover WAL");
+    // Same without the -shm file: the failed open may recreate the index only.
+    std::fs::remove_file(sidecar(&path, "-shm")).unwrap();
+    let before = snapshot_dir(crashed.path());
+    assert_wrong_key_or_corrupt(open(&path, &key_b()), "wrong key, WAL without -shm");
+    let after = snapshot_dir(crashed.path());
+    assert_eq!(before["clinic.db"], after["clinic.db"], "database changed");
+    assert_eq!(
+        before["clinic.db-wal"], after["clinic.db-wal"],
+        "WAL changed"
+    );
 
     // The right key recovers every committed write from the WAL.
     let store = open(&path, &key_a()).expect("right key recovers the WAL");
@@ -140,7 +183,11 @@ fn encrypted_db_opened_as_plain_is_refused() {
     let before = snapshot_dir(dir.path());
     let e = assert_wrong_key_or_corrupt(open(&path, &Encryption::PlainForBenchmark), "plain");
     assert!(e.to_string().contains("not a plain database"), "{e}");
-    assert_dir_unchanged(dir.path(), &before, "after opening an encrypted DB as plain");
+    assert_dir_unchanged(
+        dir.path(),
+        &before,
+        "after opening an encrypted DB as plain",
+    );
     open(&path, &key_a()).expect("still opens with its key");
 }
 
@@ -153,7 +200,11 @@ fn plaintext_db_opened_with_a_key_is_refused() {
         write_patient(&mut store, "p-1", "plain").unwrap();
     }
     let bytes = std::fs::read(&path).unwrap();
-    assert_eq!(&bytes[..16], PLAINTEXT_HEADER, "benchmark mode writes plain SQLite");
+    assert_eq!(
+        &bytes[..16],
+        PLAINTEXT_HEADER,
+        "benchmark mode writes plain SQLite"
+    );
 
     let before = snapshot_dir(dir.path());
     let e = assert_wrong_key_or_corrupt(open(&path, &key_a()), "key on a plaintext DB");
@@ -181,7 +232,12 @@ fn schema_too_new() {
     for _ in 0..2 {
         match open(&path, &key_a()) {
             Err(e @ StoreError::SchemaTooNew { .. }) => {
-                let StoreError::SchemaTooNew { found, supported, .. } = &e else { unreachable!() };
+                let StoreError::SchemaTooNew {
+                    found, supported, ..
+                } = &e
+                else {
+                    unreachable!()
+                };
                 assert_eq!(*found, newer);
                 assert_eq!(*supported, latest_version());
                 assert_eq!(e.code(), ErrorCode::SchemaTooNew);
@@ -193,4 +249,32 @@ fn schema_too_new() {
         }
         assert_dir_unchanged(dir.path(), &before, "after refusing a newer schema");
     }
+}
+
+#[test]
+fn schema_too_new_with_a_leftover_wal_changes_nothing() {
+    // A newer app crashed: its schema bump is only in the WAL. Refusing it must
+    // not checkpoint that WAL into the file (the key is right, so it could).
+    let live = tempdir();
+    let crashed = tempdir();
+    let live_path = db_path(live.path());
+    let path = db_path(crashed.path());
+    let store = open(&live_path, &key_a()).unwrap();
+    store
+        .conn()
+        .execute_batch(&format!("PRAGMA user_version = {}", latest_version() + 1))
+        .unwrap();
+    for suffix in ["", "-wal", "-shm"] {
+        std::fs::copy(sidecar(&live_path, suffix), sidecar(&path, suffix)).unwrap();
+    }
+    drop(store);
+    let before = snapshot_dir(crashed.path());
+    let r = open(&path, &key_a());
+    assert!(
+        matches!(r, Err(StoreError::SchemaTooNew { .. })),
+        "{}",
+        describe(&r)
+    );
+    drop(r);
+    assert_dir_unchanged_but_shm_index(crashed.path(), &before, "newer schema in the WAL");
 }

@@ -32,14 +32,21 @@ impl Canary {
         let token: String = std::iter::once(r.letter().to_ascii_uppercase())
             .chain((0..7).map(|_| r.letter()))
             .collect();
-        let last4: String = (0..4).map(|_| char::from(b'0' + (r.next() % 10) as u8)).collect();
+        let last4: String = (0..4)
+            .map(|_| char::from(b'0' + (r.next() % 10) as u8))
+            .collect();
         let family = format!("Zarathustrová-{token}");
         Canary {
             given: "Quillon".into(),
             middle: "Ansel".into(),
             family_folded: format!("zarathustrova-{}", token.to_lowercase()),
             family,
-            date_of_birth: format!("19{:02}-0{}-1{}", 40 + r.next() % 50, 1 + r.next() % 9, r.next() % 10),
+            date_of_birth: format!(
+                "19{:02}-0{}-1{}",
+                40 + r.next() % 50,
+                1 + r.next() % 9,
+                r.next() % 10
+            ),
             phone: format!("+1 202 555 {last4}"),
             phone_last4: last4,
             email: format!("quillon.{}@example.org", token.to_lowercase()),
@@ -155,7 +162,10 @@ pub fn assert_no_canary(dirs: &[PathBuf], secrets: &[String]) -> crate::Result<u
         }
     }
     if !leaks.is_empty() {
-        bail!("patient data found on disk outside the encrypted database:\n  {}", leaks.join("\n  "));
+        bail!(
+            "patient data found on disk outside the encrypted database:\n  {}",
+            leaks.join("\n  ")
+        );
     }
     Ok(checked)
 }
@@ -165,10 +175,61 @@ pub fn assert_db_encrypted(db: &Path) -> crate::Result<()> {
     let bytes = std::fs::read(db)
         .map_err(|e| anyhow::anyhow!("the database {} cannot be read: {e}", db.display()))?;
     if bytes.len() < 512 {
-        bail!("the database {} is only {} bytes", db.display(), bytes.len());
+        bail!(
+            "the database {} is only {} bytes",
+            db.display(),
+            bytes.len()
+        );
     }
     if bytes.starts_with(b"SQLite format 3") {
         bail!("the database {} is a plaintext SQLite file", db.display());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_utf8_and_utf16_canaries_and_passes_clean_dirs() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Canary::new();
+        let nested = dir.path().join("a/b");
+        std::fs::create_dir_all(&nested).unwrap();
+        std::fs::write(nested.join("clean"), b"nothing here").unwrap();
+        let dirs = vec![dir.path().to_path_buf()];
+        assert_eq!(assert_no_canary(&dirs, &c.secrets()).unwrap(), 1);
+
+        let mut bytes = b"xx".to_vec();
+        bytes.extend(utf16le(&c.family));
+        std::fs::write(nested.join("ls.sqlite-wal"), bytes).unwrap();
+        let err = assert_no_canary(&dirs, &c.secrets()).unwrap_err().to_string();
+        assert!(err.contains("ls.sqlite-wal") && err.contains("UTF-16LE"), "{err}");
+
+        std::fs::write(nested.join("ls.sqlite-wal"), c.token.to_lowercase()).unwrap();
+        assert!(assert_no_canary(&dirs, &c.secrets()).is_err());
+    }
+
+    #[test]
+    fn canaries_differ_between_runs_and_fold_to_ascii() {
+        let (a, b) = (Canary::new(), Canary::new());
+        assert_ne!(a.token, b.token);
+        assert!(a.family_folded.is_ascii());
+        assert_eq!(a.family_folded, a.family.replace('á', "a").to_lowercase());
+        assert_eq!(a.phone_last4.len(), 4);
+    }
+
+    #[test]
+    fn plaintext_sqlite_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("clinic.db");
+        let mut plain = b"SQLite format 3\0".to_vec();
+        plain.resize(4096, 0);
+        std::fs::write(&db, &plain).unwrap();
+        assert!(assert_db_encrypted(&db).is_err());
+        std::fs::write(&db, vec![0x5a; 4096]).unwrap();
+        assert!(assert_db_encrypted(&db).is_ok());
+        assert!(assert_db_encrypted(&dir.path().join("missing.db")).is_err());
+    }
 }

@@ -35,7 +35,11 @@ pub fn app_binary() -> crate::Result<PathBuf> {
         tried.push(PathBuf::from(t).join("debug").join(APP_BIN_NAME));
     }
     if let Some(h) = std::env::var_os("HOME") {
-        tried.push(PathBuf::from(h).join(".cache/clinic-desktop/target/debug").join(APP_BIN_NAME));
+        tried.push(
+            PathBuf::from(h)
+                .join(".cache/clinic-desktop/target/debug")
+                .join(APP_BIN_NAME),
+        );
     }
     tried.push(workspace_root().join("target/debug").join(APP_BIN_NAME));
     for p in &tried {
@@ -110,10 +114,18 @@ impl Driver {
         };
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            // tauri-driver listens at once but proxies to WebKitWebDriver on the native
+            // port, which takes a moment longer: wait for both.
+            if TcpStream::connect(("127.0.0.1", port)).is_ok()
+                && TcpStream::connect(("127.0.0.1", port + 1)).is_ok()
+            {
                 return Ok(driver);
             }
-            if let Some(status) = driver.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+            if let Some(status) = driver
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
                 driver.child = None;
                 bail!(
                     "tauri-driver exited with {status} before listening; its log: {}",
@@ -121,7 +133,10 @@ impl Driver {
                 );
             }
             if Instant::now() > deadline {
-                bail!("tauri-driver did not listen on 127.0.0.1:{port} within 20 s");
+                bail!(
+                    "tauri-driver/WebKitWebDriver did not listen on 127.0.0.1:{port} and :{} within 20 s",
+                    port + 1
+                );
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -168,7 +183,11 @@ pub fn processes_with_env(key: &str, value: &Path) -> Vec<Pid> {
         return found;
     };
     for entry in dir.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
             continue;
         };
         if pid == me {
@@ -187,7 +206,10 @@ pub fn processes_with_env(key: &str, value: &Path) -> Vec<Pid> {
         }
         let zombie = std::fs::read_to_string(entry.path().join("stat"))
             .ok()
-            .and_then(|s| s.rsplit_once(')').map(|(_, rest)| rest.trim_start().starts_with('Z')))
+            .and_then(|s| {
+                s.rsplit_once(')')
+                    .map(|(_, rest)| rest.trim_start().starts_with('Z'))
+            })
             .unwrap_or(false);
         if !zombie {
             found.push(Pid::from_raw(pid as i32));

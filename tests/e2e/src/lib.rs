@@ -23,7 +23,7 @@ pub mod driver;
 pub mod profile;
 pub mod ui;
 
-pub use disk::{assert_no_canary, assert_db_encrypted, Canary};
+pub use disk::{assert_db_encrypted, assert_no_canary, Canary};
 pub use profile::{KeySource, LaunchOptions, Profile};
 pub use ui::App;
 

@@ -30,7 +30,12 @@ pub struct App {
 }
 
 impl App {
-    pub(crate) fn new(client: Client, driver: Driver, profile: &Profile, driver_log: PathBuf) -> Self {
+    pub(crate) fn new(
+        client: Client,
+        driver: Driver,
+        profile: &Profile,
+        driver_log: PathBuf,
+    ) -> Self {
         let secs = std::env::var("CLINIC_E2E_TIMEOUT_SECS")
             .ok()
             .and_then(|s| s.parse().ok())
@@ -133,16 +138,35 @@ impl App {
         .await
     }
 
-    /// Clicks the element with this test id (retrying while it is covered or re-rendered).
+    /// Clicks the first element with this test id (retrying while it is covered or
+    /// re-rendered).
     pub async fn click(&self, id: &str) -> crate::Result<()> {
         self.wait_until(&format!("a clickable [data-testid={id}]"), async || {
             let Some(e) = self.visible_now(id).await?.into_iter().next() else {
                 return Ok(None);
             };
-            e.click().await?;
+            self.click_element(&e)
+                .await
+                .with_context(|| format!("clicking [data-testid={id}]"))?;
             Ok(Some(()))
         })
         .await
+    }
+
+    /// Clicks an element like a user. WebKitWebDriver reports a table row (`<tr>`) as
+    /// "element not interactable": then its first cell is clicked instead (the click
+    /// bubbles to the row's handler, as a mouse click on the row would).
+    pub async fn click_element(&self, e: &Element) -> crate::Result<()> {
+        let err = match e.click().await {
+            Ok(()) => return Ok(()),
+            Err(err) => err,
+        };
+        if let Ok(child) = e.find(Locator::Css(":scope > *")).await {
+            if child.click().await.is_ok() {
+                return Ok(());
+            }
+        }
+        Err(anyhow!("WebDriver click failed: {err:?}"))
     }
 
     /// The visible text of the element with this test id, trimmed.
@@ -174,7 +198,11 @@ impl App {
     pub async fn fill(&self, id: &str, value: &str) -> crate::Result<()> {
         let el = self.find(id).await?;
         let tag = el.tag_name().await?.to_ascii_lowercase();
-        let kind = el.attr("type").await?.unwrap_or_default().to_ascii_lowercase();
+        let kind = el
+            .attr("type")
+            .await?
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         if tag == "select" {
             el.select_by_value(value)
                 .await
@@ -241,19 +269,23 @@ impl App {
     /// screen instead is a failure that reports its code and text.
     pub async fn wait_ready(&self) -> crate::Result<()> {
         let state = self
-            .wait_until_for("the app to start (nav-search or startup-error)", self.timeout * 3, async || {
-                if self.is_visible("nav-search").await? {
-                    return Ok(Some(Ok(())));
-                }
-                if self.is_visible("startup-error").await? {
-                    let code = self.text("startup-error-code").await.unwrap_or_default();
-                    let text = self.text("startup-error").await.unwrap_or_default();
-                    return Ok(Some(Err(anyhow!(
-                        "the app showed a start-up error (code {code:?}): {text}"
-                    ))));
-                }
-                Ok(None)
-            })
+            .wait_until_for(
+                "the app to start (nav-search or startup-error)",
+                self.timeout * 3,
+                async || {
+                    if self.is_visible("nav-search").await? {
+                        return Ok(Some(Ok(())));
+                    }
+                    if self.is_visible("startup-error").await? {
+                        let code = self.text("startup-error-code").await.unwrap_or_default();
+                        let text = self.text("startup-error").await.unwrap_or_default();
+                        return Ok(Some(Err(anyhow!(
+                            "the app showed a start-up error (code {code:?}): {text}"
+                        ))));
+                    }
+                    Ok(None)
+                },
+            )
             .await?;
         state
     }
@@ -284,7 +316,11 @@ impl App {
             )
             .await?;
         Ok(v.as_array()
-            .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(String::from))
+                    .collect()
+            })
             .unwrap_or_default())
     }
 
@@ -320,7 +356,8 @@ impl App {
     /// Ends the WebDriver session (which closes the app), stops tauri-driver with SIGTERM
     /// and waits until every process of this profile has exited.
     pub async fn quit(mut self) -> crate::Result<()> {
-        let closed = tokio::time::timeout(Duration::from_secs(20), self.client.clone().close()).await;
+        let closed =
+            tokio::time::timeout(Duration::from_secs(20), self.client.clone().close()).await;
         self.driver.stop();
         let forced = driver::reap_profile_processes(
             "CLINIC_DATA_DIR",
@@ -333,7 +370,11 @@ impl App {
             Err(_) => eprintln!("e2e: closing the WebDriver session timed out"),
         }
         if !forced.is_empty() {
-            bail!("processes did not exit after the session ended and had to be killed: {forced:?}");
+            bail!(
+                "processes did not exit within 15 s after the WebDriver session ended and had to be \
+                 killed (launch log {}): {forced:?}",
+                self.driver_log.display()
+            );
         }
         Ok(())
     }
@@ -351,7 +392,10 @@ fn artifacts_root() -> PathBuf {
 /// Copies the app's log files (`*.log*` anywhere under the data dir) into `dest`.
 fn copy_logs(data_dir: &Path, dest: &Path) {
     for f in crate::disk::all_files(data_dir) {
-        let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if name.contains(".log") || f.parent().is_some_and(|p| p.ends_with("logs")) {
             let _ = std::fs::copy(&f, dest.join(format!("app-{name}")));
         }

@@ -14,7 +14,10 @@ async fn keychain_story() -> clinic_e2e::Result {
     require_keyring()?;
     let profile = Profile::new("keychain_story")?;
     let entry = KeychainEntry(format!("db-key:{}", profile.db_path().display()));
-    ensure!(entry.secret_len()?.is_none(), "a keychain entry exists before the first run");
+    ensure!(
+        entry.secret_len()?.is_none(),
+        "a keychain entry exists before the first run"
+    );
     let c = Canary::new();
 
     // First run: a key is created in the keychain, a patient registered.
@@ -25,7 +28,10 @@ async fn keychain_story() -> clinic_e2e::Result {
     match entry.secret_len()? {
         Some(64) => {}
         Some(n) => bail!("the keychain entry holds {n} characters, expected 64 hex digits"),
-        None => bail!("no keychain entry service={SERVICE} username={} after the first run", entry.0),
+        None => bail!(
+            "no keychain entry service={SERVICE} username={} after the first run",
+            entry.0
+        ),
     }
 
     // Second run, same data dir: the same key opens the database, the patient is there.
@@ -39,12 +45,18 @@ async fn keychain_story() -> clinic_e2e::Result {
     let app = profile.launch(LaunchOptions::keychain()).await?;
     let outcome = app.wait_startup_error().await;
     let code = profile.finish(app, outcome).await?;
-    ensure!(code == "key_missing", "startup-error-code is {code:?}, expected key_missing");
+    ensure!(
+        code == "key_missing",
+        "startup-error-code is {code:?}, expected key_missing"
+    );
     ensure!(
         std::fs::read(profile.db_path())? == before,
         "the database file changed although its key was missing"
     );
-    ensure!(entry.secret_len()?.is_none(), "a new key was stored for an existing database");
+    ensure!(
+        entry.secret_len()?.is_none(),
+        "a new key was stored for an existing database"
+    );
     Ok(())
 }
 
@@ -52,14 +64,24 @@ async fn keychain_story() -> clinic_e2e::Result {
 async fn keychain_unavailable_is_an_explicit_error() -> clinic_e2e::Result {
     let profile = Profile::new("keychain_unavailable")?;
     let no_bus = profile.root().join("no-such-bus");
-    let opts =
-        LaunchOptions::keychain().env("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}", no_bus.display()));
+    let opts = LaunchOptions::keychain().env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        format!("unix:path={}", no_bus.display()),
+    );
     let app = profile.launch(opts).await?;
     let outcome = app.wait_startup_error().await;
     let code = profile.finish(app, outcome).await?;
-    ensure!(code == "keychain_unavailable", "startup-error-code is {code:?}, expected keychain_unavailable");
-    let db_len = std::fs::metadata(profile.db_path()).map(|m| m.len()).unwrap_or(0);
-    ensure!(db_len == 0, "a {db_len}-byte database was created without a key from the keychain");
+    ensure!(
+        code == "keychain_unavailable",
+        "startup-error-code is {code:?}, expected keychain_unavailable"
+    );
+    let db_len = std::fs::metadata(profile.db_path())
+        .map(|m| m.len())
+        .unwrap_or(0);
+    ensure!(
+        db_len == 0,
+        "a {db_len}-byte database was created without a key from the keychain"
+    );
     Ok(())
 }
 
@@ -78,7 +100,10 @@ async fn first_run(app: &App, c: &Canary) -> clinic_e2e::Result<String> {
     app.click("register-submit").await?;
     app.find("patient-profile").await?;
     let mrn = app.text("profile-mrn").await?;
-    let mrn = mrn.split_whitespace().last().context("profile-mrn is empty")?;
+    let mrn = mrn
+        .split_whitespace()
+        .last()
+        .context("profile-mrn is empty")?;
     Ok(mrn.to_string())
 }
 
@@ -86,11 +111,16 @@ async fn find_again(app: &App, c: &Canary, mrn: &str) -> clinic_e2e::Result {
     app.wait_ready().await?;
     app.click("nav-search").await?;
     app.type_into("search-input", mrn).await?;
-    app.wait_text("search-result", &format!("naming {}", c.token), |t| t.contains(&c.token))
-        .await?;
-    app.find("search-result").await?.click().await?;
+    app.wait_text("search-result", &format!("naming {}", c.token), |t| {
+        t.contains(&c.token)
+    })
+    .await?;
+    app.click("search-result").await?;
     let name = app.text("profile-name").await?;
-    ensure!(name.contains(&c.family), "profile-name after restart is {name:?}");
+    ensure!(
+        name.contains(&c.family),
+        "profile-name after restart is {name:?}"
+    );
     Ok(())
 }
 
@@ -103,12 +133,23 @@ fn require_keyring() -> clinic_e2e::Result {
     }
     let probe = KeychainEntry(format!("probe-{}", std::process::id()));
     let mut child = Command::new("secret-tool")
-        .args(["store", "--label=clinic e2e probe", "service", SERVICE, "username", &probe.0])
+        .args([
+            "store",
+            "--label=clinic e2e probe",
+            "service",
+            SERVICE,
+            "username",
+            &probe.0,
+        ])
         .stdin(Stdio::piped())
         .spawn()
         .context("secret-tool is missing (apt package libsecret-tools)")?;
     use std::io::Write;
-    child.stdin.take().context("no stdin")?.write_all(b"probe")?;
+    child
+        .stdin
+        .take()
+        .context("no stdin")?
+        .write_all(b"probe")?;
     let stored = child.wait()?.success() && probe.secret_len()? == Some(5);
     if !stored {
         bail!("the Secret Service did not store a probe entry: {hint}");

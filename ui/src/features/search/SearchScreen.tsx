@@ -33,8 +33,11 @@ export function SearchScreen({ state, dispatch, focusTick }: Props) {
   });
 
   useEffect(() => {
-    inputRef.current?.focus();
-    inputRef.current?.select();
+    const input = inputRef.current;
+    if (!input) return;
+    input.focus();
+    // Caret at the end, so typing continues the current search.
+    input.setSelectionRange(input.value.length, input.value.length);
   }, [focusTick]);
 
   const pending = typed !== settled || (request !== null && query.isFetching);

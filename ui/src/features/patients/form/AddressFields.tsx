@@ -15,7 +15,8 @@ const AUTOCOMPLETE = {
 export function AddressFields({ form }: { form: PatientFormApi }) {
   const { t } = useTranslation();
   return (
-    <Fieldset legend={t("form.sections.address")} className="form-grid">
+    <Fieldset legend={t("form.sections.address")}>
+      <div className="form-grid">
       {ADDRESS_KEYS.map((k) => (
         <TextInput
           key={k}
@@ -24,6 +25,7 @@ export function AddressFields({ form }: { form: PatientFormApi }) {
           {...bind(form, `address.${k}`)}
         />
       ))}
+      </div>
     </Fieldset>
   );
 }

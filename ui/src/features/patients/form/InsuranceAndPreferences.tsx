@@ -1,15 +1,30 @@
-import { Checkbox, Fieldset, NativeSelect, Stack, TextInput } from "@mantine/core";
+import { Checkbox, Fieldset, NativeSelect, Stack, Text, TextInput } from "@mantine/core";
+import { useId } from "react";
 import { useTranslation } from "react-i18next";
-import { COMMON_LANGUAGES, CONTACT_CHANNELS, INSURANCE_KEYS } from "./formModel";
+import { COMMON_LANGUAGES, CONTACT_CHANNELS, errorTestIdFor, INSURANCE_KEYS } from "./formModel";
 import { bind, type PatientFormApi } from "./usePatientForm";
 
 export function InsuranceFields({ form }: { form: PatientFormApi }) {
   const { t } = useTranslation();
   const has = form.values.has_insurance;
+  const errorId = useId();
+  // Mantine's Checkbox has no error props: render its message ourselves, linked by id.
+  const { errorProps: _unused, error, ...checkbox } = bind(form, "has_insurance", { type: "checkbox" });
   return (
     <Fieldset legend={t("form.sections.insurance")}>
       <Stack gap="sm">
-        <Checkbox label={t("form.insurance.has")} {...bind(form, "has_insurance", { type: "checkbox" })} />
+        <Checkbox
+          label={t("form.insurance.has")}
+          {...checkbox}
+          error={Boolean(error)}
+          aria-invalid={Boolean(error)}
+          aria-describedby={error ? errorId : undefined}
+        />
+        {error ? (
+          <Text id={errorId} size="sm" c="var(--mantine-color-error)" data-testid={errorTestIdFor("has_insurance")}>
+            {error}
+          </Text>
+        ) : null}
         {has ? (
           <div className="form-grid">
             {INSURANCE_KEYS.map((k) => (
@@ -52,7 +67,8 @@ export function PreferencesFields({ form }: { form: PatientFormApi }) {
   const { t, i18n } = useTranslation();
   const channels = CONTACT_CHANNELS.map((c) => ({ value: c, label: t(`channel.${c}`) }));
   return (
-    <Fieldset legend={t("form.sections.preferences")} className="form-grid">
+    <Fieldset legend={t("form.sections.preferences")}>
+      <div className="form-grid">
       <NativeSelect
         label={t("form.preferences.language")}
         data={languageOptions(form.values.preferences.language, i18n.language)}
@@ -63,6 +79,7 @@ export function PreferencesFields({ form }: { form: PatientFormApi }) {
         data={channels}
         {...bind(form, "preferences.contact_channel")}
       />
+      </div>
     </Fieldset>
   );
 }

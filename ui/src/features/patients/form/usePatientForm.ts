@@ -16,7 +16,7 @@ export function usePatientForm(initialValues: PatientFormValues): PatientFormApi
     validate: (values) => {
       const problems = validateForm(values, todayIso());
       return Object.fromEntries(
-        Object.entries(problems).map(([path, p]) => [path, t(`form.check.${p.key}`, { max: p.max })]),
+        Object.entries(problems).map(([path, p]) => [path, t(`form.check.${p.key}`, { max: p.max ?? 0 })]),
       );
     },
   });

@@ -1,0 +1,56 @@
+//! Shared fixtures: a fresh encrypted store in a temp dir and a valid patient.
+#![allow(dead_code)]
+use clinic_protocol::{Address, EmergencyContact, Insurance, PatientDetails, Preferences, Sex};
+use clinic_store::{DbKey, Encryption, Store};
+
+pub struct TestStore {
+    pub store: Store,
+    pub dir: tempfile::TempDir,
+}
+
+pub fn key() -> Encryption {
+    Encryption::Key(DbKey::from_bytes([7; 32]))
+}
+
+pub fn store() -> TestStore {
+    let dir = tempfile::tempdir().unwrap();
+    let store = clinic_store::open(&dir.path().join("clinic.db"), &key()).unwrap();
+    TestStore { store, dir }
+}
+
+pub fn ada() -> PatientDetails {
+    PatientDetails {
+        given_name: "Ada".into(),
+        middle_name: "".into(),
+        family_name: "Lovelace".into(),
+        date_of_birth: "1990-12-10".into(),
+        sex: Some(Sex::Female),
+        phone: "+44 20 7946 0018".into(),
+        email: "ada@example.org".into(),
+        address: Address {
+            line1: "12 St James's Square".into(),
+            city: "London".into(),
+            country: "GB".into(),
+            ..Default::default()
+        },
+        emergency_contacts: vec![EmergencyContact {
+            name: "Annabella Byron".into(),
+            relationship: "mother".into(),
+            phone: "+44 20 7946 0999".into(),
+        }],
+        insurance: Some(Insurance {
+            payer: "Acme Mutual Health".into(),
+            member_id: "M123".into(),
+            group_number: "".into(),
+        }),
+        preferences: Preferences::default(),
+    }
+}
+
+/// Rows in the outbox.
+pub fn outbox_len(store: &Store) -> i64 {
+    store
+        .conn()
+        .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))
+        .unwrap()
+}

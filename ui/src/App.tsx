@@ -1,0 +1,6 @@
+import { StartupGate } from "./features/startup/StartupGate";
+import { Shell } from "./features/shell/Shell";
+
+export function App() {
+  return <StartupGate>{({ testKey }) => <Shell testKey={testKey} />}</StartupGate>;
+}

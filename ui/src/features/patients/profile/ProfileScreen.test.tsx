@@ -1,0 +1,52 @@
+import { invoke } from "@tauri-apps/api/core";
+import { screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { commandRouter, renderWithProviders, samplePatient } from "../../../test/render";
+import { ProfileScreen } from "./ProfileScreen";
+
+vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
+const mockInvoke = vi.mocked(invoke);
+
+beforeEach(() => {
+  mockInvoke.mockReset();
+});
+
+describe("ProfileScreen", () => {
+  it("shows the record, a confirmation, and opens the editor", async () => {
+    const user = userEvent.setup();
+    const p = samplePatient({
+      details: {
+        ...samplePatient().details,
+        middle_name: "King",
+        emergency_contacts: [{ name: "Mary", relationship: "mother", phone: "555 0101" }],
+        insurance: { payer: "Acme Health", member_id: "M-42", group_number: "" },
+      },
+    });
+    mockInvoke.mockImplementation(commandRouter({ get_patient: () => p }));
+    const { navigate } = renderWithProviders(<ProfileScreen name="profile" id={p.id} flash="saved" />);
+
+    expect((await screen.findByTestId("profile-name")).textContent).toBe("Lovelace, Ada King");
+    expect(screen.getByTestId("profile-mrn").textContent).toBe("MRN-000123");
+    expect(screen.getByTestId("profile-dob").textContent).toMatch(/^1990-12-10 \(age \d+ years\)$/);
+    expect(screen.getByTestId("profile-sex").textContent).toBe("Female");
+    expect(screen.getByTestId("profile-emergency-contact").textContent).toContain("Mary (mother) — 555 0101");
+    expect(screen.getByTestId("profile-insurance-member_id").textContent).toBe("M-42");
+    expect(screen.getByTestId("profile-contact-channel").textContent).toBe("Phone call");
+    expect(screen.getByTestId("profile-flash").textContent).toContain("Changes saved.");
+    expect(mockInvoke).toHaveBeenCalledWith("get_patient", { id: p.id });
+
+    await user.click(screen.getByTestId("edit-patient"));
+    expect(navigate).toHaveBeenCalledWith({ name: "edit", id: p.id });
+  });
+
+  it("explains a missing record", async () => {
+    mockInvoke.mockImplementation(
+      commandRouter({ get_patient: () => Promise.reject({ code: "not_found", message: "no such patient" }) }),
+    );
+    renderWithProviders(<ProfileScreen name="profile" id="missing" />);
+    const alert = await screen.findByTestId("profile-error");
+    expect(alert.getAttribute("data-code")).toBe("not_found");
+    expect(screen.getByTestId("back-to-search")).toBeTruthy();
+  });
+});

@@ -1,0 +1,102 @@
+// A patient's record, read-only, with Edit. Arriving after a save or registration shows
+// a confirmation; arriving from a duplicate warning offers the way back to that form.
+import { Alert, Button, Center, Group, Loader, Stack, Text, Title } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { ErrorAlert } from "../../../shared/ErrorAlert";
+import { toUiError } from "../../../shared/uiError";
+import { useNavigate, type Route } from "../../shell/route";
+import { getPatient, patientKeys } from "../api";
+import { formatName } from "../format";
+import { PatientDetailsView } from "./PatientDetailsView";
+
+type Props = Extract<Route, { name: "profile" }>;
+
+export function ProfileScreen({ id, flash, registerDraft }: Props) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const [showFlash, setShowFlash] = useState(flash !== undefined);
+  const query = useQuery({ queryKey: patientKeys.one(id), queryFn: () => getPatient(id) });
+  const loaded = query.data !== undefined;
+
+  useEffect(() => setShowFlash(flash !== undefined), [id, flash]);
+  useEffect(() => {
+    if (loaded) headingRef.current?.focus();
+  }, [loaded, id]);
+
+  const back = (
+    <Group>
+      <Button variant="subtle" data-testid="back-to-search" onClick={() => navigate({ name: "search" })}>
+        {t("profile.backToSearch")}
+      </Button>
+      {registerDraft ? (
+        <Button
+          variant="subtle"
+          data-testid="back-to-registration"
+          onClick={() => navigate({ name: "register", draft: registerDraft })}
+        >
+          {t("profile.backToRegistration")}
+        </Button>
+      ) : null}
+    </Group>
+  );
+
+  if (query.isPending) {
+    return (
+      <Center p="xl">
+        <Loader aria-label={t("profile.loading")} data-testid="profile-loading" />
+      </Center>
+    );
+  }
+  if (query.isError) {
+    return (
+      <Stack>
+        {back}
+        <ErrorAlert error={toUiError(query.error)} testId="profile-error" />
+      </Stack>
+    );
+  }
+
+  const p = query.data;
+  return (
+    <Stack gap="md" data-testid="patient-profile" data-patient-id={p.id}>
+      {back}
+      {showFlash ? (
+        <Alert
+          color="green"
+          role="status"
+          data-testid="profile-flash"
+          withCloseButton
+          closeButtonLabel={t("profile.dismiss")}
+          onClose={() => setShowFlash(false)}
+        >
+          {flash === "registered" ? t("profile.registered", { mrn: p.mrn }) : t("profile.saved")}
+        </Alert>
+      ) : null}
+      <Group justify="space-between" align="flex-start">
+        <div>
+          <Title order={1} size="h2" ref={headingRef} tabIndex={-1} data-testid="profile-name" className="focus-target">
+            {formatName(p.details)}
+          </Title>
+          <Text mt={4}>
+            {t("profile.mrn")}:{" "}
+            <Text span fw={700} ff="monospace" data-testid="profile-mrn">
+              {p.mrn}
+            </Text>
+          </Text>
+        </div>
+        <Button data-testid="edit-patient" onClick={() => navigate({ name: "edit", id: p.id })}>
+          {t("profile.edit")}
+        </Button>
+      </Group>
+      <PatientDetailsView patient={p} />
+      {query.isFetching ? (
+        <Text size="xs" c="dimmed" aria-live="polite">
+          {t("profile.loading")}
+        </Text>
+      ) : null}
+    </Stack>
+  );
+}
