@@ -39,10 +39,12 @@ impl AppState {
         &self,
         f: impl FnOnce(&mut Store) -> Result<T, CoreError>,
     ) -> Result<T, UiError> {
-        let mut guard = self
-            .store
-            .lock()
-            .map_err(|_| UiError::new(ErrorCode::Internal, "the store lock was poisoned; restart the app"))?;
+        let mut guard = self.store.lock().map_err(|_| {
+            UiError::new(
+                ErrorCode::Internal,
+                "the store lock was poisoned; restart the app",
+            )
+        })?;
         match guard.as_mut() {
             Some(store) => f(store).map_err(|e| {
                 if !matches!(e, CoreError::Validation(_)) {
@@ -59,11 +61,18 @@ impl AppState {
 }
 
 fn open_store(config: &Config) -> Result<(Store, bool), UiError> {
-    let data_dir = config.data_dir.clone().ok_or_else(|| {
-        UiError::new(ErrorCode::Config, "no data directory: set CLINIC_DATA_DIR")
-    })?;
+    let data_dir = config
+        .data_dir
+        .clone()
+        .ok_or_else(|| UiError::new(ErrorCode::Config, "no data directory: set CLINIC_DATA_DIR"))?;
     create_private_dir(&data_dir).map_err(|e| {
-        UiError::new(ErrorCode::Config, format!("the data directory {} cannot be created: {e}", data_dir.display()))
+        UiError::new(
+            ErrorCode::Config,
+            format!(
+                "the data directory {} cannot be created: {e}",
+                data_dir.display()
+            ),
+        )
     })?;
     crate::logging::init(&data_dir);
     let demo_patients = config

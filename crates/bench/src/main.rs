@@ -22,11 +22,17 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args> {
-    let mut args = Args { patients: 100_000, registrations: 500, searches: 2_000 };
+    let mut args = Args {
+        patients: 100_000,
+        registrations: 500,
+        searches: 2_000,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let value = it.next().with_context(|| format!("{flag} needs a value"))?;
-        let n: usize = value.parse().with_context(|| format!("{flag} takes a number"))?;
+        let n: usize = value
+            .parse()
+            .with_context(|| format!("{flag} takes a number"))?;
         match flag.as_str() {
             "--patients" => args.patients = n,
             "--registrations" => args.registrations = n,
@@ -77,7 +83,11 @@ fn main() -> Result<()> {
     println!("ratio encrypted/plain: search p50 {search50_ratio:.2}, search p99 {search_ratio:.2}, registration time {register_ratio:.2} (target <= 1.15)");
     println!(
         "target search p99 <= 20 ms: {} ({:.2} ms)",
-        if ms(encrypted.search_p99) <= 20.0 { "met" } else { "MISSED" },
+        if ms(encrypted.search_p99) <= 20.0 {
+            "met"
+        } else {
+            "MISSED"
+        },
         ms(encrypted.search_p99)
     );
     Ok(())
@@ -105,7 +115,13 @@ fn run(args: &Args, label: &'static str, encryption: Encryption) -> Result<Figur
 
     let started = Instant::now();
     for details in generator.by_ref().take(args.registrations) {
-        register_patient(&mut store, RegisterPatient { details, confirm_not_duplicate: false })?;
+        register_patient(
+            &mut store,
+            RegisterPatient {
+                details,
+                confirm_not_duplicate: false,
+            },
+        )?;
     }
     let registrations_per_s = args.registrations as f64 / started.elapsed().as_secs_f64();
 
@@ -136,7 +152,14 @@ fn run(args: &Args, label: &'static str, encryption: Encryption) -> Result<Figur
 }
 
 fn search(store: &Store, text: &str) -> Result<usize> {
-    let page = search_patients(store.conn(), &PatientSearch { text: text.into(), page: 0, page_size: 25 })?;
+    let page = search_patients(
+        store.conn(),
+        &PatientSearch {
+            text: text.into(),
+            page: 0,
+            page_size: 25,
+        },
+    )?;
     Ok(page.items.len())
 }
 
@@ -166,7 +189,9 @@ fn typing_queries(store: &Store, n: usize) -> Result<Vec<String>> {
     };
     let mut queries = Vec::with_capacity(n);
     while queries.len() < n {
-        let Some(p) = sample.choose(&mut rng) else { break };
+        let Some(p) = sample.choose(&mut rng) else {
+            break;
+        };
         match rng.random_range(0..10) {
             0..=4 => {
                 let name: Vec<char> = p.family_name.chars().collect();
@@ -181,7 +206,16 @@ fn typing_queries(store: &Store, n: usize) -> Result<Vec<String>> {
                     queries.push(format!("{given} {family}"));
                 }
             }
-            7 => queries.push(p.phone.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect()),
+            7 => queries.push(
+                p.phone
+                    .chars()
+                    .rev()
+                    .take(4)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect(),
+            ),
             8 => queries.push(p.date_of_birth.clone()),
             _ => queries.push(p.mrn.chars().take(7).collect()),
         }

@@ -37,7 +37,8 @@ pub fn register_patient(
     store: &mut Store,
     request: RegisterPatient,
 ) -> Result<RegisterOutcome, CoreError> {
-    let details = validate_patient(request.details, clinic_today()).map_err(CoreError::Validation)?;
+    let details =
+        validate_patient(request.details, clinic_today()).map_err(CoreError::Validation)?;
     if !request.confirm_not_duplicate {
         let candidates = find_duplicates(store.conn(), &details, None)?;
         if !candidates.is_empty() {
@@ -47,7 +48,7 @@ pub fn register_patient(
     let device_code = device_code(&store.device_id());
     let id = store.write(|tx| insert_new_patient(tx, &device_code, &details))?;
     Ok(RegisterOutcome::Registered {
-        patient: get_patient(store.conn(), id)?,
+        patient: Box::new(get_patient(store.conn(), id)?),
     })
 }
 
@@ -88,8 +89,10 @@ fn insert_new_patient(
         json!({ "mrn": mrn, "details": details }),
     )?;
     let now = tx.now_rfc3339();
-    let clock: BTreeMap<&str, String> =
-        detail_fields(details).keys().map(|k| (*k, op.hlc.to_string())).collect();
+    let clock: BTreeMap<&str, String> = detail_fields(details)
+        .keys()
+        .map(|k| (*k, op.hlc.to_string()))
+        .collect();
     let row = PatientRow::new(details);
     tx.conn().execute(
         "INSERT INTO patient (id, mrn, version, given_name, middle_name, family_name, date_of_birth, sex,
@@ -111,7 +114,8 @@ fn insert_new_patient(
 /// Applies an edit made on `expected_version`. Only changed fields are recorded
 /// (one `set_fields` op); an edit that changes nothing writes nothing.
 pub fn update_patient(store: &mut Store, request: UpdatePatient) -> Result<Patient, CoreError> {
-    let details = validate_patient(request.details, clinic_today()).map_err(CoreError::Validation)?;
+    let details =
+        validate_patient(request.details, clinic_today()).map_err(CoreError::Validation)?;
     let id = request.id;
     store.write(|tx| {
         let current = get_patient(tx.conn(), id)?;
@@ -192,8 +196,15 @@ pub fn get_patient(conn: &Connection, id: PatientId) -> Result<Patient, CoreErro
         })
         .optional()?
         .ok_or(CoreError::NotFound("patient"))?;
-    let (mrn, version, [given, middle, family, dob], sex, [phone, email, address, contacts], insurance, [prefs, created, updated]) =
-        row;
+    let (
+        mrn,
+        version,
+        [given, middle, family, dob],
+        sex,
+        [phone, email, address, contacts],
+        insurance,
+        [prefs, created, updated],
+    ) = row;
     let bad = |what: &str| CoreError::Corrupt(format!("patient {what}"));
     let details = PatientDetails {
         given_name: given,
@@ -231,7 +242,9 @@ pub fn find_duplicates(
     let row = PatientRow::new(details);
     let mut found: BTreeMap<String, (PatientSummary, Vec<DuplicateReason>)> = BTreeMap::new();
     let mut collect = |sql: &str, args: &[&dyn rusqlite::ToSql], reason: DuplicateReason| {
-        let mut stmt = conn.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM patient p WHERE {sql} LIMIT 20"))?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {SUMMARY_COLUMNS} FROM patient p WHERE {sql} LIMIT 20"
+        ))?;
         let rows = stmt.query_map(args, summary_from_row)?;
         for summary in rows {
             let summary = summary?;
@@ -252,10 +265,18 @@ pub fn find_duplicates(
         DuplicateReason::SameNameAndDateOfBirth,
     )?;
     if !row.email_key.is_empty() {
-        collect("p.email_key = ?1", &[&row.email_key], DuplicateReason::SameEmail)?;
+        collect(
+            "p.email_key = ?1",
+            &[&row.email_key],
+            DuplicateReason::SameEmail,
+        )?;
     }
     if row.phone_reversed.len() >= PHONE_MATCH_DIGITS {
-        let tail: String = row.phone_reversed.chars().take(PHONE_MATCH_DIGITS).collect();
+        let tail: String = row
+            .phone_reversed
+            .chars()
+            .take(PHONE_MATCH_DIGITS)
+            .collect();
         let end = prefix_end(&tail);
         collect(
             "p.phone_reversed >= ?1 AND p.phone_reversed < ?2",
@@ -276,9 +297,9 @@ pub fn patient_count(conn: &Connection) -> Result<i64, CoreError> {
 
 pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<PatientSummary> {
     let id: String = r.get(0)?;
-    let id = id
-        .parse()
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))?;
+    let id = id.parse().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })?;
     Ok(PatientSummary {
         id,
         mrn: r.get(1)?,
@@ -286,7 +307,10 @@ pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<PatientSummary> 
         middle_name: r.get(3)?,
         family_name: r.get(4)?,
         date_of_birth: r.get(5)?,
-        sex: r.get::<_, Option<String>>(6)?.as_deref().and_then(Sex::parse),
+        sex: r
+            .get::<_, Option<String>>(6)?
+            .as_deref()
+            .and_then(Sex::parse),
         phone: r.get(7)?,
     })
 }
@@ -304,8 +328,17 @@ fn detail_fields(d: &PatientDetails) -> BTreeMap<&'static str, Value> {
 }
 
 const FIELD_NAMES: [&str; 11] = [
-    "given_name", "middle_name", "family_name", "date_of_birth", "sex", "phone", "email",
-    "address", "emergency_contacts", "insurance", "preferences",
+    "given_name",
+    "middle_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "phone",
+    "email",
+    "address",
+    "emergency_contacts",
+    "insurance",
+    "preferences",
 ];
 
 /// Stored forms derived from validated details.
@@ -329,7 +362,12 @@ impl PatientRow {
             emergency_contacts: json_text(&d.emergency_contacts),
             insurance: d.insurance.as_ref().map(json_text),
             preferences: json_text(&d.preferences),
-            sort_name: format!("{} {} {}", fold(&d.family_name), fold(&d.given_name), fold(&d.middle_name)),
+            sort_name: format!(
+                "{} {} {}",
+                fold(&d.family_name),
+                fold(&d.given_name),
+                fold(&d.middle_name)
+            ),
             name_key: format!("{}|{}", compact(&d.given_name), compact(&d.family_name)),
             phone_reversed: phone_digits.chars().rev().collect(),
             phone_digits,
@@ -363,8 +401,18 @@ pub fn device_code(device: &clinic_protocol::DeviceId) -> String {
 
 fn allocate_mrn(tx: &mut WriteTx<'_>, device_code: &str) -> Result<String, CoreError> {
     let conn = tx.conn();
-    conn.execute("INSERT OR IGNORE INTO mrn_counter (singleton, next) VALUES (1, 1)", [])?;
-    let next: i64 = conn.query_row("SELECT next FROM mrn_counter WHERE singleton = 1", [], |r| r.get(0))?;
-    conn.execute("UPDATE mrn_counter SET next = next + 1 WHERE singleton = 1", [])?;
+    conn.execute(
+        "INSERT OR IGNORE INTO mrn_counter (singleton, next) VALUES (1, 1)",
+        [],
+    )?;
+    let next: i64 = conn.query_row(
+        "SELECT next FROM mrn_counter WHERE singleton = 1",
+        [],
+        |r| r.get(0),
+    )?;
+    conn.execute(
+        "UPDATE mrn_counter SET next = next + 1 WHERE singleton = 1",
+        [],
+    )?;
     Ok(format!("{device_code}-{next:06}"))
 }

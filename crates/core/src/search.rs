@@ -39,10 +39,16 @@ fn classify(word: &str) -> Option<Filter> {
     if compacted.is_empty() {
         return None;
     }
-    let letters = compacted.chars().take_while(|c| c.is_ascii_alphabetic()).count();
+    let letters = compacted
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
     let rest = &compacted[letters..];
     if letters == 3 && !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()) {
-        return Some(Filter::MrnPrefix(format!("{}-{rest}", compacted[..3].to_uppercase())));
+        return Some(Filter::MrnPrefix(format!(
+            "{}-{rest}",
+            compacted[..3].to_uppercase()
+        )));
     }
     Some(Filter::NamePrefix(compacted))
 }
@@ -52,7 +58,10 @@ fn is_date(word: &str) -> bool {
 }
 
 fn is_phone_part(word: &str) -> bool {
-    !is_date(word) && word.chars().all(|c| c.is_ascii_digit() || "+-().".contains(c))
+    !is_date(word)
+        && word
+            .chars()
+            .all(|c| c.is_ascii_digit() || "+-().".contains(c))
 }
 
 /// Splits into words, joining runs of phone-number parts (`+34 600 111`) into one.
@@ -68,7 +77,11 @@ fn parse(text: &str) -> Vec<Filter> {
         }
         previous_was_phone = phone;
     }
-    words.iter().filter_map(|w| classify(w)).take(MAX_WORDS).collect()
+    words
+        .iter()
+        .filter_map(|w| classify(w))
+        .take(MAX_WORDS)
+        .collect()
 }
 
 /// How to run a search. SQLite's planner cannot know how many names share a
@@ -98,7 +111,11 @@ fn choose_plan(conn: &Connection, filters: &[Filter]) -> Result<Plan, CoreError>
             .query_row(rusqlite::params![p, prefix_end(p), COMMON_PREFIX], |r| r.get(0))?;
         fewest = fewest.min(n);
     }
-    Ok(if fewest >= COMMON_PREFIX { Plan::NameOrderWalk } else { Plan::Lookup })
+    Ok(if fewest >= COMMON_PREFIX {
+        Plan::NameOrderWalk
+    } else {
+        Plan::Lookup
+    })
 }
 
 /// The statement for `filters`, fetching one row more than a page to learn `has_more`.
@@ -147,7 +164,10 @@ fn build_sql(filters: &[Filter], plan: Plan, page_size: u32, page: u32) -> (Stri
 }
 
 /// Runs one page of a search. Empty text returns an empty page.
-pub fn search_patients(conn: &Connection, query: &PatientSearch) -> Result<PatientSearchPage, CoreError> {
+pub fn search_patients(
+    conn: &Connection,
+    query: &PatientSearch,
+) -> Result<PatientSearchPage, CoreError> {
     if query.page_size == 0 || query.page_size > MAX_PAGE_SIZE {
         return Err(CoreError::field(
             "page_size",
@@ -176,6 +196,16 @@ pub fn search_patients(conn: &Connection, query: &PatientSearch) -> Result<Patie
         page.has_more = true;
     }
     Ok(page)
+}
+
+/// The SQL and arguments `search_patients` runs for `text` (for query-plan tests).
+#[doc(hidden)]
+pub fn explain(conn: &Connection, text: &str) -> Result<Vec<String>, CoreError> {
+    let filters = parse(text);
+    let (sql, args) = build_sql(&filters, choose_plan(conn, &filters)?, 25, 0);
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 #[cfg(test)]
@@ -214,14 +244,4 @@ mod tests {
             ]
         );
     }
-}
-
-/// The SQL and arguments `search_patients` runs for `text` (for query-plan tests).
-#[doc(hidden)]
-pub fn explain(conn: &Connection, text: &str) -> Result<Vec<String>, CoreError> {
-    let filters = parse(text);
-    let (sql, args) = build_sql(&filters, choose_plan(conn, &filters)?, 25, 0);
-    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))?;
-    Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -1,8 +1,8 @@
 //! Field-level validation of patient details. Reports every problem at once, with
 //! the dotted field path the UI uses, and returns a normalized copy (trimmed text)
 //! only when everything is valid. Nothing is written before validation passes.
-use clinic_protocol::{FieldError, PatientDetails};
 use chrono::NaiveDate;
+use clinic_protocol::{FieldError, PatientDetails};
 
 pub const MAX_NAME: usize = 100;
 pub const MAX_TEXT: usize = 200;
@@ -78,7 +78,10 @@ pub fn validate_patient(
                 if date > today {
                     c.fail("date_of_birth", "Date of birth cannot be in the future.");
                 } else if date < earliest {
-                    c.fail("date_of_birth", format!("Date of birth cannot be before {y}."));
+                    c.fail(
+                        "date_of_birth",
+                        format!("Date of birth cannot be before {y}."),
+                    );
                 }
             }
             _ => c.fail(
@@ -113,25 +116,47 @@ pub fn validate_patient(
         );
     }
     for (i, contact) in d.emergency_contacts.iter_mut().enumerate() {
-        c.text(&format!("emergency_contacts.{i}.name"), &mut contact.name, true, MAX_NAME);
+        c.text(
+            &format!("emergency_contacts.{i}.name"),
+            &mut contact.name,
+            true,
+            MAX_NAME,
+        );
         c.text(
             &format!("emergency_contacts.{i}.relationship"),
             &mut contact.relationship,
             false,
             MAX_NAME,
         );
-        c.phone(&format!("emergency_contacts.{i}.phone"), &mut contact.phone, true);
+        c.phone(
+            &format!("emergency_contacts.{i}.phone"),
+            &mut contact.phone,
+            true,
+        );
     }
 
     if let Some(ins) = d.insurance.as_mut() {
         c.text("insurance.payer", &mut ins.payer, true, MAX_TEXT);
         c.text("insurance.member_id", &mut ins.member_id, true, MAX_NAME);
-        c.text("insurance.group_number", &mut ins.group_number, false, MAX_NAME);
+        c.text(
+            "insurance.group_number",
+            &mut ins.group_number,
+            false,
+            MAX_NAME,
+        );
     }
 
-    c.text("preferences.language", &mut d.preferences.language, true, 35);
+    c.text(
+        "preferences.language",
+        &mut d.preferences.language,
+        true,
+        35,
+    );
     if !d.preferences.language.is_empty() && !is_language_tag(&d.preferences.language) {
-        c.fail("preferences.language", "Use a language code such as en, fr or pt-BR.");
+        c.fail(
+            "preferences.language",
+            "Use a language code such as en, fr or pt-BR.",
+        );
     }
 
     if c.errors.is_empty() {
@@ -160,7 +185,8 @@ fn is_language_tag(s: &str) -> bool {
     let lang_ok = parts
         .next()
         .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()));
-    lang_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+    lang_ok
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 #[cfg(test)]
@@ -200,7 +226,16 @@ mod tests {
         d.phone = "12".into();
         d.family_name = "x".repeat(MAX_NAME + 1);
         let f = fields(validate_patient(d, today()));
-        assert_eq!(f, ["given_name", "family_name", "date_of_birth", "phone", "email"]);
+        assert_eq!(
+            f,
+            [
+                "given_name",
+                "family_name",
+                "date_of_birth",
+                "phone",
+                "email"
+            ]
+        );
     }
 
     #[test]
@@ -208,7 +243,11 @@ mod tests {
         for bad in ["1990-02-30", "10/12/1990", "1990-1-1", "1850-01-01", "abc"] {
             let mut d = valid();
             d.date_of_birth = bad.into();
-            assert_eq!(fields(validate_patient(d, today())), ["date_of_birth"], "{bad}");
+            assert_eq!(
+                fields(validate_patient(d, today())),
+                ["date_of_birth"],
+                "{bad}"
+            );
         }
     }
 
@@ -216,15 +255,32 @@ mod tests {
     fn nested_fields_have_dotted_paths() {
         let mut d = valid();
         d.emergency_contacts = vec![
-            EmergencyContact { name: "Mum".into(), relationship: "mother".into(), phone: "+44 20 7946 0000".into() },
-            EmergencyContact { name: "".into(), relationship: "".into(), phone: "call me".into() },
+            EmergencyContact {
+                name: "Mum".into(),
+                relationship: "mother".into(),
+                phone: "+44 20 7946 0000".into(),
+            },
+            EmergencyContact {
+                name: "".into(),
+                relationship: "".into(),
+                phone: "call me".into(),
+            },
         ];
-        d.insurance = Some(Insurance { payer: "Acme".into(), member_id: "".into(), group_number: "".into() });
+        d.insurance = Some(Insurance {
+            payer: "Acme".into(),
+            member_id: "".into(),
+            group_number: "".into(),
+        });
         d.preferences.language = "english please".into();
         let f = fields(validate_patient(d, today()));
         assert_eq!(
             f,
-            ["emergency_contacts.1.name", "emergency_contacts.1.phone", "insurance.member_id", "preferences.language"]
+            [
+                "emergency_contacts.1.name",
+                "emergency_contacts.1.phone",
+                "insurance.member_id",
+                "preferences.language"
+            ]
         );
     }
 

@@ -12,8 +12,16 @@ use clinic_protocol::{
 use common::{ada, outbox_len, store};
 
 fn register(s: &mut clinic_store::Store, details: clinic_protocol::PatientDetails) -> Patient {
-    match register_patient(s, RegisterPatient { details, confirm_not_duplicate: false }).unwrap() {
-        RegisterOutcome::Registered { patient } => patient,
+    match register_patient(
+        s,
+        RegisterPatient {
+            details,
+            confirm_not_duplicate: false,
+        },
+    )
+    .unwrap()
+    {
+        RegisterOutcome::Registered { patient } => *patient,
         other => panic!("expected registration, got {other:?}"),
     }
 }
@@ -54,7 +62,10 @@ fn duplicates_are_reported_and_nothing_is_written_until_confirmed() {
     twin.email = "".into();
     let outcome = register_patient(
         &mut t.store,
-        RegisterPatient { details: twin.clone(), confirm_not_duplicate: false },
+        RegisterPatient {
+            details: twin.clone(),
+            confirm_not_duplicate: false,
+        },
     )
     .unwrap();
     let RegisterOutcome::PossibleDuplicates { candidates } = outcome else {
@@ -62,7 +73,10 @@ fn duplicates_are_reported_and_nothing_is_written_until_confirmed() {
     };
     assert_eq!(candidates.len(), 1);
     assert_eq!(candidates[0].patient.id, first.id);
-    assert_eq!(candidates[0].reasons, vec![DuplicateReason::SameNameAndDateOfBirth]);
+    assert_eq!(
+        candidates[0].reasons,
+        vec![DuplicateReason::SameNameAndDateOfBirth]
+    );
     assert_eq!(outbox_len(&t.store), ops_before, "a warning must not write");
 
     // Same phone written differently, and same email in other case: other person.
@@ -73,15 +87,28 @@ fn duplicates_are_reported_and_nothing_is_written_until_confirmed() {
     housemate.email = "ADA@example.org".into();
     let RegisterOutcome::PossibleDuplicates { candidates } = register_patient(
         &mut t.store,
-        RegisterPatient { details: housemate, confirm_not_duplicate: false },
+        RegisterPatient {
+            details: housemate,
+            confirm_not_duplicate: false,
+        },
     )
     .unwrap() else {
         panic!("expected a duplicate warning");
     };
-    assert_eq!(candidates[0].reasons, vec![DuplicateReason::SameEmail, DuplicateReason::SamePhone]);
+    assert_eq!(
+        candidates[0].reasons,
+        vec![DuplicateReason::SameEmail, DuplicateReason::SamePhone]
+    );
 
     // The user confirms it is a different patient.
-    let outcome = register_patient(&mut t.store, RegisterPatient { details: twin, confirm_not_duplicate: true }).unwrap();
+    let outcome = register_patient(
+        &mut t.store,
+        RegisterPatient {
+            details: twin,
+            confirm_not_duplicate: true,
+        },
+    )
+    .unwrap();
     assert!(matches!(outcome, RegisterOutcome::Registered { .. }));
     assert_eq!(outbox_len(&t.store), ops_before + 1);
 }
@@ -92,13 +119,23 @@ fn invalid_registration_writes_nothing_and_names_the_fields() {
     let mut bad = ada();
     bad.family_name = " ".into();
     bad.date_of_birth = "2999-01-01".into();
-    let err = register_patient(&mut t.store, RegisterPatient { details: bad, confirm_not_duplicate: true }).unwrap_err();
+    let err = register_patient(
+        &mut t.store,
+        RegisterPatient {
+            details: bad,
+            confirm_not_duplicate: true,
+        },
+    )
+    .unwrap_err();
     let ui = UiError::from(err);
     assert_eq!(ui.code, ErrorCode::Validation);
     let fields: Vec<_> = ui.fields.iter().map(|f| f.field.as_str()).collect();
     assert_eq!(fields, ["family_name", "date_of_birth"]);
     assert_eq!(outbox_len(&t.store), 0);
-    assert_eq!(clinic_core::registry::patient_count(t.store.conn()).unwrap(), 0);
+    assert_eq!(
+        clinic_core::registry::patient_count(t.store.conn()).unwrap(),
+        0
+    );
 }
 
 #[test]
@@ -110,7 +147,11 @@ fn edit_records_only_changed_fields_and_checks_the_version() {
     changed.address.city = "Bath".into();
     let updated = update_patient(
         &mut t.store,
-        UpdatePatient { id: p.id, expected_version: 1, details: changed.clone() },
+        UpdatePatient {
+            id: p.id,
+            expected_version: 1,
+            details: changed.clone(),
+        },
     )
     .unwrap();
     assert_eq!(updated.version, 2);
@@ -128,12 +169,37 @@ fn edit_records_only_changed_fields_and_checks_the_version() {
     // A stale edit (based on version 1) is refused and changes nothing.
     let mut stale = p.details.clone();
     stale.email = "other@example.org".into();
-    let err = update_patient(&mut t.store, UpdatePatient { id: p.id, expected_version: 1, details: stale }).unwrap_err();
-    assert!(matches!(err, CoreError::EditConflict { expected: 1, current: 2 }));
-    assert_eq!(get_patient(t.store.conn(), p.id).unwrap().details.email, "ada@example.org");
+    let err = update_patient(
+        &mut t.store,
+        UpdatePatient {
+            id: p.id,
+            expected_version: 1,
+            details: stale,
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(
+        err,
+        CoreError::EditConflict {
+            expected: 1,
+            current: 2
+        }
+    ));
+    assert_eq!(
+        get_patient(t.store.conn(), p.id).unwrap().details.email,
+        "ada@example.org"
+    );
 
     // An edit that changes nothing writes nothing.
-    let same = update_patient(&mut t.store, UpdatePatient { id: p.id, expected_version: 2, details: changed }).unwrap();
+    let same = update_patient(
+        &mut t.store,
+        UpdatePatient {
+            id: p.id,
+            expected_version: 2,
+            details: changed,
+        },
+    )
+    .unwrap();
     assert_eq!(same.version, 2);
     assert_eq!(outbox_len(&t.store), 2);
 }
@@ -143,7 +209,11 @@ fn unknown_patient_is_not_found() {
     let mut t = store();
     let err = update_patient(
         &mut t.store,
-        UpdatePatient { id: clinic_protocol::PatientId::new(), expected_version: 1, details: ada() },
+        UpdatePatient {
+            id: clinic_protocol::PatientId::new(),
+            expected_version: 1,
+            details: ada(),
+        },
     )
     .unwrap_err();
     assert_eq!(err.code(), ErrorCode::NotFound);
@@ -155,7 +225,11 @@ fn unknown_patient_is_not_found() {
 #[test]
 fn every_write_has_exactly_one_op_and_failed_writes_have_none() {
     let mut t = store();
-    let ids = register_many(&mut t.store, clinic_testkit::PatientGenerator::new(3).take(40)).unwrap();
+    let ids = register_many(
+        &mut t.store,
+        clinic_testkit::PatientGenerator::new(3).take(40),
+    )
+    .unwrap();
     for (i, id) in ids.iter().enumerate() {
         let p = get_patient(t.store.conn(), *id).unwrap();
         let mut d = p.details.clone();
@@ -168,7 +242,14 @@ fn every_write_has_exactly_one_op_and_failed_writes_have_none() {
                 d.middle_name = "Q".into();
             }
         }
-        let _ = update_patient(&mut t.store, UpdatePatient { id: *id, expected_version: p.version, details: d });
+        let _ = update_patient(
+            &mut t.store,
+            UpdatePatient {
+                id: *id,
+                expected_version: p.version,
+                details: d,
+            },
+        );
     }
     // A batch with one invalid record aborts whole.
     let mut batch: Vec<_> = clinic_testkit::PatientGenerator::new(4).take(5).collect();
@@ -193,7 +274,11 @@ fn every_write_has_exactly_one_op_and_failed_writes_have_none() {
         )
         .unwrap();
     assert_eq!(orphan_ops, 0);
-    assert_eq!(outbox_len(&t.store), 40 + 10 + 10, "40 registrations, 20 effective edits");
+    assert_eq!(
+        outbox_len(&t.store),
+        40 + 10 + 10,
+        "40 registrations, 20 effective edits"
+    );
     let counters: Vec<i64> = conn
         .prepare("SELECT device_counter FROM outbox ORDER BY seq")
         .unwrap()
@@ -201,5 +286,9 @@ fn every_write_has_exactly_one_op_and_failed_writes_have_none() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(counters, (1..=60).collect::<Vec<_>>(), "device counter is gap-free");
+    assert_eq!(
+        counters,
+        (1..=60).collect::<Vec<_>>(),
+        "device counter is gap-free"
+    );
 }

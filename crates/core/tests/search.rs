@@ -22,12 +22,19 @@ fn person(given: &str, family: &str, dob: &str, phone: &str) -> PatientDetails {
 }
 
 fn names(s: &clinic_store::Store, text: &str) -> Vec<String> {
-    search_patients(s.conn(), &PatientSearch { text: text.into(), page: 0, page_size: 50 })
-        .unwrap()
-        .items
-        .into_iter()
-        .map(|p| format!("{} {}", p.given_name, p.family_name))
-        .collect()
+    search_patients(
+        s.conn(),
+        &PatientSearch {
+            text: text.into(),
+            page: 0,
+            page_size: 50,
+        },
+    )
+    .unwrap()
+    .items
+    .into_iter()
+    .map(|p| format!("{} {}", p.given_name, p.family_name))
+    .collect()
 }
 
 fn seeded() -> common::TestStore {
@@ -67,7 +74,10 @@ fn every_word_must_match() {
     assert_eq!(names(&t.store, "jo alv"), ["Joe Alvarado", "José Álvarez"]);
     assert_eq!(names(&t.store, "jos alv"), ["José Álvarez"]);
     assert_eq!(names(&t.store, "jo 1906-06-03"), ["Josephine Baker"]);
-    assert_eq!(names(&t.store, "1980-05-01"), ["Joe Alvarado", "José Álvarez"]);
+    assert_eq!(
+        names(&t.store, "1980-05-01"),
+        ["Joe Alvarado", "José Álvarez"]
+    );
 }
 
 #[test]
@@ -83,14 +93,20 @@ fn mrn_prefix_in_any_case() {
     let mut t = seeded();
     let RegisterOutcome::Registered { patient } = register_patient(
         &mut t.store,
-        RegisterPatient { details: person("Mrn", "Target", "1999-01-01", ""), confirm_not_duplicate: false },
+        RegisterPatient {
+            details: person("Mrn", "Target", "1999-01-01", ""),
+            confirm_not_duplicate: false,
+        },
     )
     .unwrap() else {
         panic!()
     };
     assert!(patient.mrn.ends_with("-000007"), "{}", patient.mrn);
     assert_eq!(names(&t.store, &patient.mrn), ["Mrn Target"]);
-    assert_eq!(names(&t.store, &patient.mrn.to_lowercase().replace('-', "")), ["Mrn Target"]);
+    assert_eq!(
+        names(&t.store, &patient.mrn.to_lowercase().replace('-', "")),
+        ["Mrn Target"]
+    );
 }
 
 /// Pages through every match of `prefix` and checks each patient appears exactly
@@ -108,7 +124,15 @@ fn assert_paging_complete(t: &common::TestStore, prefix: &str) -> usize {
     assert!(total > 25, "fixture too small: {total}");
     let mut seen = Vec::new();
     for page in 0.. {
-        let res = search_patients(t.store.conn(), &PatientSearch { text: prefix.into(), page, page_size: 25 }).unwrap();
+        let res = search_patients(
+            t.store.conn(),
+            &PatientSearch {
+                text: prefix.into(),
+                page,
+                page_size: 25,
+            },
+        )
+        .unwrap();
         assert!(res.items.len() <= 25);
         seen.extend(res.items);
         if !res.has_more {
@@ -122,7 +146,12 @@ fn assert_paging_complete(t: &common::TestStore, prefix: &str) -> usize {
     assert_eq!(ids.len(), seen.len(), "a patient appeared on two pages");
     let sort_keys: Vec<String> = seen
         .iter()
-        .map(|p| clinic_core::text::fold(&format!("{} {} {}", p.family_name, p.given_name, p.middle_name)))
+        .map(|p| {
+            clinic_core::text::fold(&format!(
+                "{} {} {}",
+                p.family_name, p.given_name, p.middle_name
+            ))
+        })
         .collect();
     let mut sorted = sort_keys.clone();
     sorted.sort();
@@ -133,28 +162,52 @@ fn assert_paging_complete(t: &common::TestStore, prefix: &str) -> usize {
 #[test]
 fn pages_cover_all_results_once_in_name_order_for_a_rare_prefix() {
     let mut t = store();
-    register_many(&mut t.store, clinic_testkit::PatientGenerator::new(11).take(300)).unwrap();
-    let plan = clinic_core::search::explain(t.store.conn(), "a").unwrap().join(" ");
-    assert!(!plan.contains("patient_sort"), "expected the lookup plan: {plan}");
+    register_many(
+        &mut t.store,
+        clinic_testkit::PatientGenerator::new(11).take(300),
+    )
+    .unwrap();
+    let plan = clinic_core::search::explain(t.store.conn(), "a")
+        .unwrap()
+        .join(" ");
+    assert!(
+        !plan.contains("patient_sort"),
+        "expected the lookup plan: {plan}"
+    );
     assert_paging_complete(&t, "a");
 }
 
 #[test]
 fn pages_cover_all_results_once_in_name_order_for_a_common_prefix() {
     let mut t = store();
-    let batch = clinic_testkit::PatientGenerator::new(12).take(2_300).map(|mut d| {
-        d.family_name = format!("Ab{}", d.family_name.to_lowercase());
-        d
-    });
+    let batch = clinic_testkit::PatientGenerator::new(12)
+        .take(2_300)
+        .map(|mut d| {
+            d.family_name = format!("Ab{}", d.family_name.to_lowercase());
+            d
+        });
     register_many(&mut t.store, batch).unwrap();
-    let plan = clinic_core::search::explain(t.store.conn(), "ab").unwrap().join(" ");
-    assert!(plan.contains("patient_sort"), "expected the name-order walk: {plan}");
+    let plan = clinic_core::search::explain(t.store.conn(), "ab")
+        .unwrap()
+        .join(" ");
+    assert!(
+        plan.contains("patient_sort"),
+        "expected the name-order walk: {plan}"
+    );
     assert!(assert_paging_complete(&t, "ab") >= 2_300);
 }
 
 #[test]
 fn oversized_pages_are_refused() {
     let t = seeded();
-    let err = search_patients(t.store.conn(), &PatientSearch { text: "a".into(), page: 0, page_size: 10_000 }).unwrap_err();
+    let err = search_patients(
+        t.store.conn(),
+        &PatientSearch {
+            text: "a".into(),
+            page: 0,
+            page_size: 10_000,
+        },
+    )
+    .unwrap_err();
     assert_eq!(err.code(), clinic_protocol::ErrorCode::Validation);
 }

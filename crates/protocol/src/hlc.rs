@@ -86,7 +86,11 @@ impl PartialOrd for Hlc {
 
 impl fmt::Display for Hlc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:012x}-{:04x}-{}", self.millis, self.counter, self.device)
+        write!(
+            f,
+            "{:012x}-{:04x}-{}",
+            self.millis, self.counter, self.device
+        )
     }
 }
 
@@ -158,8 +162,16 @@ mod tests {
     #[test]
     fn string_form_round_trips_and_sorts_like_the_value() {
         let d = DeviceId::new();
-        let a = Hlc { millis: 0x0000_0fff_ffff, counter: 2, device: d };
-        let b = Hlc { millis: 0x0000_1000_0000, counter: 0, device: d };
+        let a = Hlc {
+            millis: 0x0000_0fff_ffff,
+            counter: 2,
+            device: d,
+        };
+        let b = Hlc {
+            millis: 0x0000_1000_0000,
+            counter: 0,
+            device: d,
+        };
         assert_eq!(a.to_string().parse::<Hlc>().unwrap(), a);
         assert!(a.to_string() < b.to_string());
         assert!(a < b);
@@ -169,7 +181,11 @@ mod tests {
     #[test]
     fn counter_overflow_is_reported_not_wrapped() {
         let d = DeviceId::new();
-        let h = Hlc { millis: 5, counter: u16::MAX, device: d };
+        let h = Hlc {
+            millis: 5,
+            counter: u16::MAX,
+            device: d,
+        };
         assert_eq!(h.tick(5), None);
         assert!(h.tick(6).is_some());
     }

@@ -7,8 +7,8 @@
 #![forbid(unsafe_code)]
 
 pub mod error;
-pub mod ids;
 pub mod hlc;
+pub mod ids;
 pub mod op;
 pub mod patient;
 

@@ -178,7 +178,7 @@ pub struct RegisterPatient {
 #[serde(tag = "status", rename_all = "snake_case")]
 #[ts(export)]
 pub enum RegisterOutcome {
-    Registered { patient: Patient },
+    Registered { patient: Box<Patient> },
     PossibleDuplicates { candidates: Vec<DuplicateCandidate> },
 }
 

@@ -7,7 +7,7 @@
 //! Release builds refuse it.
 use crate::StoreError;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 /// Keychain service name under which the database key is stored.
@@ -118,7 +118,7 @@ impl KeySource {
                 match entry.get_password() {
                     Ok(hex) => DbKey::from_hex(&Zeroizing::new(hex)),
                     Err(keyring::Error::NoEntry) => {
-                        if db_file_has_content(db_path)? {
+                        if db_file_has_content(db_path)? || wal_has_frames(db_path)? {
                             return Err(StoreError::KeyMissing {
                                 path: db_path.to_path_buf(),
                                 service: service.clone(),
@@ -156,6 +156,18 @@ fn keychain_error(e: keyring::Error) -> StoreError {
 pub(crate) fn db_file_has_content(path: &Path) -> Result<bool, StoreError> {
     match std::fs::metadata(path) {
         Ok(m) => Ok(m.len() > 0),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// True when a `-wal` file next to `path` holds at least one frame (more than its
+/// 32-byte header), i.e. possibly commits that are not in the main file yet.
+pub(crate) fn wal_has_frames(path: &Path) -> Result<bool, StoreError> {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    match std::fs::metadata(PathBuf::from(wal)) {
+        Ok(m) => Ok(m.len() > 32),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(e.into()),
     }

@@ -2,7 +2,7 @@
 //! existing file until the key has been proven right and its schema is one this
 //! build understands.
 use crate::error::is_corruption;
-use crate::key::{db_file_has_content, DbKey};
+use crate::key::{db_file_has_content, wal_has_frames, DbKey};
 use crate::migrations::{latest_version, MIGRATIONS};
 use crate::StoreError;
 use clinic_protocol::DeviceId;
@@ -115,18 +115,6 @@ pub fn open(path: &Path, encryption: &Encryption) -> Result<Store, StoreError> {
         path: path.to_path_buf(),
         wall_clock: Box::new(system_millis),
     })
-}
-
-/// True when a `-wal` file next to `path` holds at least one frame (more than its
-/// 32-byte header), i.e. possibly commits that are not in the main file yet.
-fn wal_has_frames(path: &Path) -> Result<bool, StoreError> {
-    let mut wal = path.as_os_str().to_owned();
-    wal.push("-wal");
-    match std::fs::metadata(PathBuf::from(wal)) {
-        Ok(m) => Ok(m.len() > 32),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(e.into()),
-    }
 }
 
 /// A file we are about to key must not be a plaintext SQLite database (and vice

@@ -53,7 +53,11 @@ impl PatientGenerator {
             _ => GIVEN_MALE,
         };
         let given = pick(rng, given_pool);
-        let middle = if rng.random_bool(0.3) { pick(rng, given_pool) } else { "" };
+        let middle = if rng.random_bool(0.3) {
+            pick(rng, given_pool)
+        } else {
+            ""
+        };
         let family = if rng.random_bool(0.08) {
             format!("{}-{}", pick(rng, FAMILY), pick(rng, FAMILY))
         } else {
@@ -98,7 +102,11 @@ impl PatientGenerator {
             .map(|_| EmergencyContact {
                 name: format!("{} {}", pick(rng, GIVEN_FEMALE), pick(rng, FAMILY)),
                 relationship: pick(rng, RELATIONSHIPS).into(),
-                phone: format!("+{} {:09}", rng.random_range(1..=99), rng.random_range(0..1_000_000_000u32)),
+                phone: format!(
+                    "+{} {:09}",
+                    rng.random_range(1..=99),
+                    rng.random_range(0..1_000_000_000u32)
+                ),
             })
             .collect();
         let insurance = rng.random_bool(0.7).then(|| Insurance {
@@ -110,9 +118,14 @@ impl PatientGenerator {
                 String::new()
             },
         });
-        let channel = *[ContactChannel::Phone, ContactChannel::Sms, ContactChannel::Email, ContactChannel::Mail]
-            .choose(rng)
-            .unwrap_or(&ContactChannel::Phone);
+        let channel = *[
+            ContactChannel::Phone,
+            ContactChannel::Sms,
+            ContactChannel::Email,
+            ContactChannel::Mail,
+        ]
+        .choose(rng)
+        .unwrap_or(&ContactChannel::Phone);
         PatientDetails {
             given_name: given.into(),
             middle_name: middle.into(),
@@ -173,8 +186,12 @@ mod tests {
         let ps: Vec<_> = PatientGenerator::new(1).take(2000).collect();
         let families: std::collections::HashSet<_> = ps.iter().map(|p| &p.family_name).collect();
         assert!(families.len() > 100, "only {} family names", families.len());
-        assert!(ps.iter().any(|p| !p.family_name.is_ascii()), "no accented names");
-        let years: std::collections::HashSet<_> = ps.iter().map(|p| &p.date_of_birth[..4]).collect();
+        assert!(
+            ps.iter().any(|p| !p.family_name.is_ascii()),
+            "no accented names"
+        );
+        let years: std::collections::HashSet<_> =
+            ps.iter().map(|p| &p.date_of_birth[..4]).collect();
         assert!(years.len() > 80, "only {} birth years", years.len());
     }
 }

@@ -8,7 +8,10 @@ pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, ()> {
     Ok(match state.startup() {
         Err(error) => AppStatus::Failed { error },
         Ok(test_key) => match state.with_store(|s| {
-            Ok((s.device_id(), clinic_core::registry::patient_count(s.conn())?))
+            Ok((
+                s.device_id(),
+                clinic_core::registry::patient_count(s.conn())?,
+            ))
         }) {
             Ok((device_id, patient_count)) => AppStatus::Ready {
                 device_id,

@@ -204,8 +204,13 @@ mod tests {
         let mut bytes = b"xx".to_vec();
         bytes.extend(utf16le(&c.family));
         std::fs::write(nested.join("ls.sqlite-wal"), bytes).unwrap();
-        let err = assert_no_canary(&dirs, &c.secrets()).unwrap_err().to_string();
-        assert!(err.contains("ls.sqlite-wal") && err.contains("UTF-16LE"), "{err}");
+        let err = assert_no_canary(&dirs, &c.secrets())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("ls.sqlite-wal") && err.contains("UTF-16LE"),
+            "{err}"
+        );
 
         std::fs::write(nested.join("ls.sqlite-wal"), c.token.to_lowercase()).unwrap();
         assert!(assert_no_canary(&dirs, &c.secrets()).is_err());

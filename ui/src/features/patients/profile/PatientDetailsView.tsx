@@ -71,7 +71,7 @@ export function PatientDetailsView({ patient }: { patient: Patient }) {
           { label: t("form.email"), value: show(d.email), testId: "profile-email" },
           {
             label: t("form.sections.address"),
-            value: address.length ? address.map((line, i) => <div key={i}>{line}</div>) : none,
+            value: address.length ? address.join(", ") : none,
             testId: "profile-address",
           },
         ]}

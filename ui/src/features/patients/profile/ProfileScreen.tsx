@@ -82,7 +82,7 @@ export function ProfileScreen({ id, flash, registerDraft }: Props) {
           </Title>
           <Text mt={4}>
             {t("profile.mrn")}:{" "}
-            <Text span fw={700} ff="monospace" data-testid="profile-mrn">
+            <Text span fw={700} data-testid="profile-mrn">
               {p.mrn}
             </Text>
           </Text>

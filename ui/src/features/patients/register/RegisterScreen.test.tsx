@@ -3,6 +3,7 @@ import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { RegisterOutcome } from "../../../bindings/RegisterOutcome";
+import type { RegisterPatient } from "../../../bindings/RegisterPatient";
 import { commandRouter, renderWithProviders, samplePatient } from "../../../test/render";
 import { RegisterScreen } from "./RegisterScreen";
 
@@ -130,6 +131,39 @@ describe("RegisterScreen", () => {
         registerDraft: expect.objectContaining({ given_name: "Ada" }),
       }),
     );
+  });
+
+  it("sends sex, contacts, insurance and preferences from native controls", async () => {
+    const user = userEvent.setup();
+    mockInvoke.mockImplementation(
+      commandRouter({ register_patient: () => ({ status: "registered", patient: samplePatient() }) }),
+    );
+    renderWithProviders(<RegisterScreen />);
+    await fillMinimal(user);
+    expect(field("sex").tagName).toBe("SELECT");
+    await user.selectOptions(field("sex"), "male");
+    await user.click(screen.getByTestId("add-emergency-contact"));
+    expect(document.activeElement).toBe(field("emergency_contacts.0.name"));
+    await user.type(field("emergency_contacts.0.name"), "Mary");
+    await user.type(field("emergency_contacts.0.phone"), "+1 202 555 0188");
+    const hasInsurance = screen.getByTestId("field-has-insurance") as HTMLInputElement;
+    expect(hasInsurance.type).toBe("checkbox");
+    expect(screen.queryByTestId("field-insurance.payer")).toBeNull();
+    await user.click(hasInsurance);
+    await user.type(field("insurance.payer"), "Acme Health");
+    await user.type(field("insurance.member_id"), "M-1");
+    await user.selectOptions(field("preferences.contact_channel"), "sms");
+    await user.selectOptions(field("preferences.language"), "sw");
+    await user.click(screen.getByTestId("register-submit"));
+
+    await waitFor(() => expect(mockInvoke).toHaveBeenCalled());
+    const [, args] = mockInvoke.mock.calls[0] as unknown as [string, { request: RegisterPatient }];
+    expect(args.request.details).toMatchObject({
+      sex: "male",
+      emergency_contacts: [{ name: "Mary", relationship: "", phone: "+1 202 555 0188" }],
+      insurance: { payer: "Acme Health", member_id: "M-1", group_number: "" },
+      preferences: { language: "sw", contact_channel: "sms" },
+    });
   });
 
   it("shows a non-UiError rejection as a generic error", async () => {
