@@ -53,6 +53,8 @@ struct Figures {
     search_p50: Duration,
     search_p99: Duration,
     search_max: Duration,
+    /// (query kind, p50, p99)
+    by_kind: Vec<(&'static str, Duration, Duration)>,
     db_bytes: u64,
 }
 
@@ -75,6 +77,12 @@ fn main() -> Result<()> {
             ms(f.search_max),
             f.db_bytes as f64 / 1_048_576.0
         );
+        let kinds: Vec<String> = f
+            .by_kind
+            .iter()
+            .map(|(k, p50, p99)| format!("{k} {:.2}/{:.2}", ms(*p50), ms(*p99)))
+            .collect();
+        println!("           search p50/p99 ms by kind: {}", kinds.join(", "));
     }
     let ratio = |e: f64, p: f64| if p > 0.0 { e / p } else { f64::NAN };
     let search_ratio = ratio(ms(encrypted.search_p99), ms(plain.search_p99));
@@ -127,17 +135,30 @@ fn run(args: &Args, label: &'static str, encryption: Encryption) -> Result<Figur
 
     let queries = typing_queries(&store, args.searches)?;
     // Warm the page cache the way a front desk that has been searching would.
-    for q in queries.iter().take(200) {
+    for (_, q) in queries.iter().take(200) {
         search(&store, q)?;
     }
     let mut latencies = Vec::with_capacity(queries.len());
-    for q in &queries {
+    let mut by_kind: Vec<(&'static str, Vec<Duration>)> = Vec::new();
+    for (kind, q) in &queries {
         let t = Instant::now();
         search(&store, q)?;
-        latencies.push(t.elapsed());
+        let took = t.elapsed();
+        latencies.push(took);
+        match by_kind.iter_mut().find(|(k, _)| k == kind) {
+            Some((_, v)) => v.push(took),
+            None => by_kind.push((kind, vec![took])),
+        }
     }
+    let by_kind = by_kind
+        .into_iter()
+        .map(|(k, mut v)| {
+            v.sort();
+            (k, percentile(&v, 0.5), percentile(&v, 0.99))
+        })
+        .collect();
     latencies.sort();
-    let pct = |p: f64| latencies[((latencies.len() as f64 - 1.0) * p).round() as usize];
+    let pct = |p: f64| percentile(&latencies, p);
     drop(store);
     let db_bytes = std::fs::metadata(&path)?.len();
     Ok(Figures {
@@ -147,8 +168,14 @@ fn run(args: &Args, label: &'static str, encryption: Encryption) -> Result<Figur
         search_p50: pct(0.50),
         search_p99: pct(0.99),
         search_max: pct(1.0),
+        by_kind,
         db_bytes,
     })
+}
+
+/// The `p` quantile of sorted durations (nearest rank).
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 fn search(store: &Store, text: &str) -> Result<usize> {
@@ -166,7 +193,7 @@ fn search(store: &Store, text: &str) -> Result<usize> {
 /// What a front desk types, keystroke by keystroke: growing prefixes of family and
 /// given names (from 1 letter), "given family" pairs, last phone digits, DOBs and
 /// MRN prefixes of real patients in the store. Deterministic.
-fn typing_queries(store: &Store, n: usize) -> Result<Vec<String>> {
+fn typing_queries(store: &Store, n: usize) -> Result<Vec<(&'static str, String)>> {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
     let sample: Vec<PatientSummary> = {
         let mut stmt = store.conn().prepare(
@@ -196,28 +223,23 @@ fn typing_queries(store: &Store, n: usize) -> Result<Vec<String>> {
             0..=4 => {
                 let name: Vec<char> = p.family_name.chars().collect();
                 for len in 1..=name.len().min(6) {
-                    queries.push(name[..len].iter().collect());
+                    let kind = if len == 1 { "name-1" } else { "name" };
+                    queries.push((kind, name[..len].iter().collect()));
                 }
             }
             5 | 6 => {
                 let family: String = p.family_name.chars().take(3).collect();
                 for len in 1..=p.given_name.chars().count().min(4) {
                     let given: String = p.given_name.chars().take(len).collect();
-                    queries.push(format!("{given} {family}"));
+                    queries.push(("given+family", format!("{given} {family}")));
                 }
             }
-            7 => queries.push(
-                p.phone
-                    .chars()
-                    .rev()
-                    .take(4)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect(),
-            ),
-            8 => queries.push(p.date_of_birth.clone()),
-            _ => queries.push(p.mrn.chars().take(7).collect()),
+            7 => {
+                let last4: Vec<char> = p.phone.chars().rev().take(4).collect();
+                queries.push(("phone-last4", last4.into_iter().rev().collect()));
+            }
+            8 => queries.push(("dob", p.date_of_birth.clone())),
+            _ => queries.push(("mrn", p.mrn.chars().take(7).collect())),
         }
     }
     queries.truncate(n);

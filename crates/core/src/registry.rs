@@ -96,15 +96,20 @@ fn insert_new_patient(
     let row = PatientRow::new(details);
     tx.conn().execute(
         "INSERT INTO patient (id, mrn, version, given_name, middle_name, family_name, date_of_birth, sex,
-            phone, email, address, emergency_contacts, insurance, preferences, sort_name, name_key,
-            phone_digits, phone_reversed, email_key, field_clock, created_at, updated_at)
-         VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?20)",
+            phone, email, sort_name, name_key, phone_digits, phone_reversed, email_key, created_at, updated_at)
+         VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)",
         params![
             id.to_string(), mrn, details.given_name, details.middle_name, details.family_name,
             details.date_of_birth, details.sex.map(Sex::as_str), details.phone, details.email,
-            row.address, row.emergency_contacts, row.insurance, row.preferences, row.sort_name,
-            row.name_key, row.phone_digits, row.phone_reversed, row.email_key,
-            json_text(&clock), now,
+            row.sort_name, row.name_key, row.phone_digits, row.phone_reversed, row.email_key, now,
+        ],
+    )?;
+    tx.conn().execute(
+        "INSERT INTO patient_detail (patient_id, address, emergency_contacts, insurance, preferences, field_clock)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            id.to_string(), row.address, row.emergency_contacts, row.insurance, row.preferences,
+            json_text(&clock),
         ],
     )?;
     index_names(tx.conn(), &id, details)?;
@@ -141,7 +146,7 @@ pub fn update_patient(store: &mut Store, request: UpdatePatient) -> Result<Patie
             json!({ "fields": changed }),
         )?;
         let clock_text: String = tx.conn().query_row(
-            "SELECT field_clock FROM patient WHERE id = ?1",
+            "SELECT field_clock FROM patient_detail WHERE patient_id = ?1",
             [id.to_string()],
             |r| r.get(0),
         )?;
@@ -153,16 +158,23 @@ pub fn update_patient(store: &mut Store, request: UpdatePatient) -> Result<Patie
         let row = PatientRow::new(&details);
         tx.conn().execute(
             "UPDATE patient SET version = version + 1, given_name = ?2, middle_name = ?3, family_name = ?4,
-                date_of_birth = ?5, sex = ?6, phone = ?7, email = ?8, address = ?9, emergency_contacts = ?10,
-                insurance = ?11, preferences = ?12, sort_name = ?13, name_key = ?14, phone_digits = ?15,
-                phone_reversed = ?16, email_key = ?17, field_clock = ?18, updated_at = ?19
+                date_of_birth = ?5, sex = ?6, phone = ?7, email = ?8, sort_name = ?9, name_key = ?10,
+                phone_digits = ?11, phone_reversed = ?12, email_key = ?13, updated_at = ?14
              WHERE id = ?1",
             params![
                 id.to_string(), details.given_name, details.middle_name, details.family_name,
                 details.date_of_birth, details.sex.map(Sex::as_str), details.phone, details.email,
-                row.address, row.emergency_contacts, row.insurance, row.preferences, row.sort_name,
-                row.name_key, row.phone_digits, row.phone_reversed, row.email_key,
-                json_text(&clock), tx.now_rfc3339(),
+                row.sort_name, row.name_key, row.phone_digits, row.phone_reversed, row.email_key,
+                tx.now_rfc3339(),
+            ],
+        )?;
+        tx.conn().execute(
+            "UPDATE patient_detail SET address = ?2, emergency_contacts = ?3, insurance = ?4, preferences = ?5,
+                field_clock = ?6
+             WHERE patient_id = ?1",
+            params![
+                id.to_string(), row.address, row.emergency_contacts, row.insurance, row.preferences,
+                json_text(&clock),
             ],
         )?;
         if ["given_name", "middle_name", "family_name"].iter().any(|f| changed.contains_key(*f)) {
@@ -178,9 +190,10 @@ pub fn update_patient(store: &mut Store, request: UpdatePatient) -> Result<Patie
 /// Loads one patient.
 pub fn get_patient(conn: &Connection, id: PatientId) -> Result<Patient, CoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, mrn, version, given_name, middle_name, family_name, date_of_birth, sex, phone, email,
-                address, emergency_contacts, insurance, preferences, created_at, updated_at
-         FROM patient WHERE id = ?1",
+        "SELECT p.id, p.mrn, p.version, p.given_name, p.middle_name, p.family_name, p.date_of_birth, p.sex,
+                p.phone, p.email, d.address, d.emergency_contacts, d.insurance, d.preferences, p.created_at,
+                p.updated_at
+         FROM patient p JOIN patient_detail d ON d.patient_id = p.id WHERE p.id = ?1",
     )?;
     let row = stmt
         .query_row([id.to_string()], |r| {

@@ -218,6 +218,35 @@ pub fn processes_with_env(key: &str, value: &Path) -> Vec<Pid> {
     found
 }
 
+/// Processes of the app itself (the app and its WebKit helpers) for the profile whose
+/// data dir is `data_dir`: tauri-driver and WebKitWebDriver are not counted.
+pub fn app_processes(data_dir: &Path) -> Vec<Pid> {
+    processes_with_env("CLINIC_DATA_DIR", data_dir)
+        .into_iter()
+        .filter(|p| {
+            let argv0 = std::fs::read(format!("/proc/{p}/cmdline"))
+                .map(|b| {
+                    String::from_utf8_lossy(b.split(|c| *c == 0).next().unwrap_or(&[])).into_owned()
+                })
+                .unwrap_or_default();
+            let name = argv0.rsplit('/').next().unwrap_or("");
+            name != "tauri-driver" && name != "WebKitWebDriver"
+        })
+        .collect()
+}
+
+/// Waits up to `timeout` until the app of this profile has exited.
+pub async fn wait_app_exit(data_dir: &Path, timeout: Duration) -> bool {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if app_processes(data_dir).is_empty() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app_processes(data_dir).is_empty()
+}
+
 /// Waits until no process carries `key=value`; after `grace`, sends SIGTERM to the
 /// leftovers, then SIGKILL. Returns the command lines of processes that had to be
 /// signalled (empty when everything exited by itself).

@@ -358,21 +358,24 @@ impl App {
     pub async fn quit(mut self) -> crate::Result<()> {
         let closed =
             tokio::time::timeout(Duration::from_secs(20), self.client.clone().close()).await;
-        self.driver.stop();
-        let forced = driver::reap_profile_processes(
-            "CLINIC_DATA_DIR",
-            &self.data_dir,
-            Duration::from_secs(15),
-        );
         match closed {
             Ok(Ok(())) => {}
             Ok(Err(e)) => eprintln!("e2e: closing the WebDriver session failed: {e}"),
             Err(_) => eprintln!("e2e: closing the WebDriver session timed out"),
         }
-        if !forced.is_empty() {
+        // WebKitWebDriver answers the DELETE before the app has gone; stopping tauri-driver
+        // now would kill WebKitWebDriver mid-way and leave the app running. Wait first.
+        let exited = driver::wait_app_exit(&self.data_dir, Duration::from_secs(15)).await;
+        self.driver.stop();
+        let forced = driver::reap_profile_processes(
+            "CLINIC_DATA_DIR",
+            &self.data_dir,
+            Duration::from_secs(5),
+        );
+        if !exited || !forced.is_empty() {
             bail!(
-                "processes did not exit within 15 s after the WebDriver session ended and had to be \
-                 killed (launch log {}): {forced:?}",
+                "the app did not exit within 15 s after the WebDriver session ended; killed \
+                 (launch log {}): {forced:?}",
                 self.driver_log.display()
             );
         }
