@@ -4,12 +4,17 @@ use std::path::Path;
 use tracing_subscriber::EnvFilter;
 
 pub fn init(data_dir: &Path) {
+    let dir = data_dir.join("logs");
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        eprintln!("logging disabled: the log directory could not be created ({e})");
+        return;
+    }
     let appender = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix("clinic")
         .filename_suffix("log")
         .max_log_files(14)
-        .build(data_dir.join("logs"));
+        .build(dir);
     let Ok(appender) = appender else {
         eprintln!("logging disabled: the log directory could not be created");
         return;

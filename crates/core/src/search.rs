@@ -88,33 +88,38 @@ fn parse(text: &str) -> Vec<Filter> {
 /// prefix typed at run time, so we count (cheaply, capped) and choose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Plan {
-    /// Walk patients in name order and keep those that match: best when most
-    /// of a page matches early (a one- or two-letter prefix).
+    /// Walk patients in name order (covering index) and keep those that match:
+    /// best when a page fills early (only common name prefixes were typed).
     NameOrderWalk,
-    /// Look the matches up by index and sort them: best when they are few.
-    Lookup,
+    /// Start from the matches of the most selective filter and sort them: best
+    /// when they are few. `Some(i)`: filter `i` is the name prefix to start from.
+    Lookup(Option<usize>),
 }
 
 /// A name prefix matching at least this many index entries counts as common.
 const COMMON_PREFIX: i64 = 2_000;
 
 fn choose_plan(conn: &Connection, filters: &[Filter]) -> Result<Plan, CoreError> {
-    let mut fewest = i64::MAX;
-    for filter in filters {
+    if filters.iter().any(|f| !matches!(f, Filter::NamePrefix(_))) {
+        return Ok(Plan::Lookup(None)); // DOB, phone and MRN filters are selective
+    }
+    let mut fewest: Option<(usize, i64)> = None;
+    for (i, filter) in filters.iter().enumerate() {
         let Filter::NamePrefix(p) = filter else {
-            return Ok(Plan::Lookup); // DOB, phone and MRN filters are selective
+            continue;
         };
         let n: i64 = conn
             .prepare_cached(
                 "SELECT count(*) FROM (SELECT 1 FROM patient_name_token WHERE token >= ?1 AND token < ?2 LIMIT ?3)",
             )?
             .query_row(rusqlite::params![p, prefix_end(p), COMMON_PREFIX], |r| r.get(0))?;
-        fewest = fewest.min(n);
+        if fewest.is_none_or(|(_, m)| n < m) {
+            fewest = Some((i, n));
+        }
     }
-    Ok(if fewest >= COMMON_PREFIX {
-        Plan::NameOrderWalk
-    } else {
-        Plan::Lookup
+    Ok(match fewest {
+        Some((i, n)) if n < COMMON_PREFIX => Plan::Lookup(Some(i)),
+        _ => Plan::NameOrderWalk,
     })
 }
 
@@ -122,16 +127,20 @@ fn choose_plan(conn: &Connection, filters: &[Filter]) -> Result<Plan, CoreError>
 fn build_sql(filters: &[Filter], plan: Plan, page_size: u32, page: u32) -> (String, Vec<Value>) {
     let from = match plan {
         Plan::NameOrderWalk => "patient p INDEXED BY patient_sort",
-        Plan::Lookup => "patient p",
+        Plan::Lookup(_) => "patient p",
     };
     let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM {from} WHERE 1");
     let mut args: Vec<Value> = Vec::new();
-    for filter in filters {
+    for (i, filter) in filters.iter().enumerate() {
         match filter {
             Filter::NamePrefix(p) => {
-                sql.push_str(
-                    " AND p.id IN (SELECT patient_id FROM patient_name_token WHERE token >= ? AND token < ?)",
-                );
+                // The driving filter is a list of candidates; the others are probed
+                // per candidate on the (patient_id, token) index.
+                sql.push_str(if plan == Plan::Lookup(Some(i)) {
+                    " AND p.id IN (SELECT patient_id FROM patient_name_token WHERE token >= ? AND token < ?)"
+                } else {
+                    " AND EXISTS (SELECT 1 FROM patient_name_token t WHERE t.patient_id = p.id AND t.token >= ? AND t.token < ?)"
+                });
                 args.push(Value::Text(p.clone()));
                 args.push(Value::Text(prefix_end(p)));
             }

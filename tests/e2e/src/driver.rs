@@ -224,11 +224,7 @@ pub fn app_processes(data_dir: &Path) -> Vec<Pid> {
     processes_with_env("CLINIC_DATA_DIR", data_dir)
         .into_iter()
         .filter(|p| {
-            let argv0 = std::fs::read(format!("/proc/{p}/cmdline"))
-                .map(|b| {
-                    String::from_utf8_lossy(b.split(|c| *c == 0).next().unwrap_or(&[])).into_owned()
-                })
-                .unwrap_or_default();
+            let argv0 = argv0(*p);
             let name = argv0.rsplit('/').next().unwrap_or("");
             name != "tauri-driver" && name != "WebKitWebDriver"
         })
@@ -273,6 +269,13 @@ pub fn reap_profile_processes(key: &str, value: &Path, grace: Duration) -> Vec<S
         }
     }
     names
+}
+
+/// The program a process was started as (its `argv[0]`), or "" when unreadable.
+pub fn argv0(pid: Pid) -> String {
+    std::fs::read(format!("/proc/{pid}/cmdline"))
+        .map(|b| String::from_utf8_lossy(b.split(|c| *c == 0).next().unwrap_or(&[])).into_owned())
+        .unwrap_or_default()
 }
 
 fn cmdline(pid: Pid) -> String {

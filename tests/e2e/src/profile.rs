@@ -186,9 +186,6 @@ impl Profile {
             self.failed.set(true);
             app.save_failure_artifacts(&self.name, e).await;
         }
-        if let Ok(ms) = std::env::var("E2E_DEBUG_QUIT_DELAY_MS") {
-            tokio::time::sleep(std::time::Duration::from_millis(ms.parse().unwrap_or(0))).await;
-        }
         let quit = app.quit().await;
         if quit.is_err() {
             self.failed.set(true);

@@ -353,6 +353,23 @@ impl App {
         );
     }
 
+    /// `kill -9` of the app's main process (a crash or power cut from the app's point of
+    /// view). The WebDriver session is dead afterwards: end it with [`Profile::finish`].
+    pub async fn kill_hard(&self) -> crate::Result<()> {
+        let pids = driver::app_processes(&self.data_dir)
+            .into_iter()
+            .filter(|p| driver::argv0(*p).ends_with(&format!("/{}", driver::APP_BIN_NAME)))
+            .collect::<Vec<_>>();
+        if pids.len() != 1 {
+            bail!("expected one running app process, found {pids:?}");
+        }
+        nix::sys::signal::kill(pids[0], nix::sys::signal::Signal::SIGKILL)?;
+        if !driver::wait_app_exit(&self.data_dir, Duration::from_secs(10)).await {
+            bail!("the app's processes outlived kill -9 of the app by 10 s");
+        }
+        Ok(())
+    }
+
     /// Ends the WebDriver session (which closes the app), stops tauri-driver with SIGTERM
     /// and waits until every process of this profile has exited.
     pub async fn quit(mut self) -> crate::Result<()> {
