@@ -45,9 +45,11 @@ CREATE TABLE patient_detail (
 );
 
 -- One row per normalized name word (given, middle, family): prefix search by range.
+-- sort_name is copied from patient so matches can be ordered without reading it.
 CREATE TABLE patient_name_token (
     token      TEXT NOT NULL,
     patient_id TEXT NOT NULL REFERENCES patient (id),
+    sort_name  TEXT NOT NULL,
     PRIMARY KEY (token, patient_id)
 ) WITHOUT ROWID;
 CREATE INDEX patient_name_token_patient ON patient_name_token (patient_id);

@@ -368,6 +368,16 @@ struct PatientRow {
 }
 
 impl PatientRow {
+    /// Family, given, middle: folded, the order of every patient list.
+    fn sort_name(d: &PatientDetails) -> String {
+        format!(
+            "{} {} {}",
+            fold(&d.family_name),
+            fold(&d.given_name),
+            fold(&d.middle_name)
+        )
+    }
+
     fn new(d: &PatientDetails) -> Self {
         let phone_digits = digits(&d.phone);
         Self {
@@ -375,12 +385,7 @@ impl PatientRow {
             emergency_contacts: json_text(&d.emergency_contacts),
             insurance: d.insurance.as_ref().map(json_text),
             preferences: json_text(&d.preferences),
-            sort_name: format!(
-                "{} {} {}",
-                fold(&d.family_name),
-                fold(&d.given_name),
-                fold(&d.middle_name)
-            ),
+            sort_name: Self::sort_name(d),
             name_key: format!("{}|{}", compact(&d.given_name), compact(&d.family_name)),
             phone_reversed: phone_digits.chars().rev().collect(),
             phone_digits,
@@ -395,10 +400,11 @@ fn json_text<T: serde::Serialize>(value: &T) -> String {
 
 fn index_names(conn: &Connection, id: &PatientId, d: &PatientDetails) -> Result<(), CoreError> {
     let mut stmt = conn.prepare_cached(
-        "INSERT OR IGNORE INTO patient_name_token (token, patient_id) VALUES (?1, ?2)",
+        "INSERT OR IGNORE INTO patient_name_token (token, patient_id, sort_name) VALUES (?1, ?2, ?3)",
     )?;
+    let sort_name = PatientRow::sort_name(d);
     for token in name_tokens(&[&d.given_name, &d.middle_name, &d.family_name]) {
-        stmt.execute(params![token, id.to_string()])?;
+        stmt.execute(params![token, id.to_string(), sort_name])?;
     }
     Ok(())
 }

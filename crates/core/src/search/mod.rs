@@ -8,11 +8,12 @@
 //!
 //! Results are ordered by family then given name, paginated by page number.
 use crate::registry::{summary_from_row, SUMMARY_COLUMNS};
-use crate::text::{compact, digits, prefix_end};
+use crate::text::{compact, digits};
 use crate::CoreError;
 use clinic_protocol::{PatientSearch, PatientSearchPage};
-use rusqlite::types::Value;
 use rusqlite::Connection;
+
+mod plan;
 
 pub const MAX_PAGE_SIZE: u32 = 100;
 /// Longest search text considered (characters); the rest is ignored.
@@ -84,94 +85,6 @@ fn parse(text: &str) -> Vec<Filter> {
         .collect()
 }
 
-/// How to run a search. SQLite's planner cannot know how many names share a
-/// prefix typed at run time, so we count (cheaply, capped) and choose.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Plan {
-    /// Walk patients in name order (covering index) and keep those that match:
-    /// best when a page fills early (only common name prefixes were typed).
-    NameOrderWalk,
-    /// Start from the matches of the most selective filter and sort them: best
-    /// when they are few. `Some(i)`: filter `i` is the name prefix to start from.
-    Lookup(Option<usize>),
-}
-
-/// A name prefix matching at least this many index entries counts as common.
-const COMMON_PREFIX: i64 = 2_000;
-
-fn choose_plan(conn: &Connection, filters: &[Filter]) -> Result<Plan, CoreError> {
-    if filters.iter().any(|f| !matches!(f, Filter::NamePrefix(_))) {
-        return Ok(Plan::Lookup(None)); // DOB, phone and MRN filters are selective
-    }
-    let mut fewest: Option<(usize, i64)> = None;
-    for (i, filter) in filters.iter().enumerate() {
-        let Filter::NamePrefix(p) = filter else {
-            continue;
-        };
-        let n: i64 = conn
-            .prepare_cached(
-                "SELECT count(*) FROM (SELECT 1 FROM patient_name_token WHERE token >= ?1 AND token < ?2 LIMIT ?3)",
-            )?
-            .query_row(rusqlite::params![p, prefix_end(p), COMMON_PREFIX], |r| r.get(0))?;
-        if fewest.is_none_or(|(_, m)| n < m) {
-            fewest = Some((i, n));
-        }
-    }
-    Ok(match fewest {
-        Some((i, n)) if n < COMMON_PREFIX => Plan::Lookup(Some(i)),
-        _ => Plan::NameOrderWalk,
-    })
-}
-
-/// The statement for `filters`, fetching one row more than a page to learn `has_more`.
-fn build_sql(filters: &[Filter], plan: Plan, page_size: u32, page: u32) -> (String, Vec<Value>) {
-    let from = match plan {
-        Plan::NameOrderWalk => "patient p INDEXED BY patient_sort",
-        Plan::Lookup(_) => "patient p",
-    };
-    let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM {from} WHERE 1");
-    let mut args: Vec<Value> = Vec::new();
-    for (i, filter) in filters.iter().enumerate() {
-        match filter {
-            Filter::NamePrefix(p) => {
-                // The driving filter is a list of candidates; the others are probed
-                // per candidate on the (patient_id, token) index.
-                sql.push_str(if plan == Plan::Lookup(Some(i)) {
-                    " AND p.id IN (SELECT patient_id FROM patient_name_token WHERE token >= ? AND token < ?)"
-                } else {
-                    " AND EXISTS (SELECT 1 FROM patient_name_token t WHERE t.patient_id = p.id AND t.token >= ? AND t.token < ?)"
-                });
-                args.push(Value::Text(p.clone()));
-                args.push(Value::Text(prefix_end(p)));
-            }
-            Filter::DateOfBirth(d) => {
-                sql.push_str(" AND p.date_of_birth = ?");
-                args.push(Value::Text(d.clone()));
-            }
-            Filter::Phone(d) => {
-                let reversed: String = d.chars().rev().collect();
-                sql.push_str(
-                    " AND ((p.phone_digits >= ? AND p.phone_digits < ?) OR (p.phone_reversed >= ? AND p.phone_reversed < ?))",
-                );
-                args.push(Value::Text(d.clone()));
-                args.push(Value::Text(prefix_end(d)));
-                let reversed_end = prefix_end(&reversed);
-                args.push(Value::Text(reversed));
-                args.push(Value::Text(reversed_end));
-            }
-            Filter::MrnPrefix(m) => {
-                sql.push_str(" AND p.mrn >= ? AND p.mrn < ?");
-                args.push(Value::Text(m.clone()));
-                args.push(Value::Text(prefix_end(m)));
-            }
-        }
-    }
-    sql.push_str(" ORDER BY p.sort_name, p.id LIMIT ? OFFSET ?");
-    args.push(Value::Integer(i64::from(page_size) + 1));
-    args.push(Value::Integer(i64::from(page) * i64::from(page_size)));
-    (sql, args)
-}
-
 /// Runs one page of a search. Empty text returns an empty page.
 pub fn search_patients(
     conn: &Connection,
@@ -193,8 +106,10 @@ pub fn search_patients(
     if filters.is_empty() {
         return Ok(page);
     }
-    let plan = choose_plan(conn, &filters)?;
-    let (sql, args) = build_sql(&filters, plan, query.page_size, query.page);
+    let limit = i64::from(query.page_size) + 1; // one more, to learn has_more
+    let offset = i64::from(query.page) * i64::from(query.page_size);
+    let plan = plan::choose(conn, &filters, limit + offset)?;
+    let (sql, args) = plan::build_sql(&filters, plan, limit, offset);
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args), summary_from_row)?;
     for row in rows {
@@ -211,7 +126,7 @@ pub fn search_patients(
 #[doc(hidden)]
 pub fn explain(conn: &Connection, text: &str) -> Result<Vec<String>, CoreError> {
     let filters = parse(text);
-    let (sql, args) = build_sql(&filters, choose_plan(conn, &filters)?, 25, 0);
+    let (sql, args) = plan::build_sql(&filters, plan::choose(conn, &filters, 26)?, 26, 0);
     let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))?;
     Ok(rows.collect::<Result<_, _>>()?)
