@@ -45,11 +45,14 @@ CREATE TABLE patient_detail (
 );
 
 -- One row per normalized name word (given, middle, family): prefix search by range.
--- sort_name is copied from patient so matches can be ordered without reading it.
+-- sort_name is copied from patient so matches can be ordered without reading it;
+-- family_only is 1 when the word occurs only in the family name (such matches
+-- cluster in name order, which the search planner needs to know).
 CREATE TABLE patient_name_token (
-    token      TEXT NOT NULL,
-    patient_id TEXT NOT NULL REFERENCES patient (id),
-    sort_name  TEXT NOT NULL,
+    token       TEXT NOT NULL,
+    patient_id  TEXT NOT NULL REFERENCES patient (id),
+    sort_name   TEXT NOT NULL,
+    family_only INTEGER NOT NULL CHECK (family_only IN (0, 1)),
     PRIMARY KEY (token, patient_id)
 ) WITHOUT ROWID;
 CREATE INDEX patient_name_token_patient ON patient_name_token (patient_id);

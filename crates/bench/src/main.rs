@@ -53,6 +53,8 @@ struct Figures {
     search_p50: Duration,
     search_p99: Duration,
     search_max: Duration,
+    /// The slowest queries (synthetic data), for finding bad plans.
+    slowest: Vec<(Duration, String)>,
     /// (query kind, p50, p99)
     by_kind: Vec<(&'static str, Duration, Duration)>,
     db_bytes: u64,
@@ -83,6 +85,12 @@ fn main() -> Result<()> {
             .map(|(k, p50, p99)| format!("{k} {:.2}/{:.2}", ms(*p50), ms(*p99)))
             .collect();
         println!("           search p50/p99 ms by kind: {}", kinds.join(", "));
+        let slow: Vec<String> = f
+            .slowest
+            .iter()
+            .map(|(d, q)| format!("{q:?} {:.1}", ms(*d)))
+            .collect();
+        println!("           slowest: {}", slow.join(", "));
     }
     let ratio = |e: f64, p: f64| if p > 0.0 { e / p } else { f64::NAN };
     let search_ratio = ratio(ms(encrypted.search_p99), ms(plain.search_p99));
@@ -140,11 +148,13 @@ fn run(args: &Args, label: &'static str, encryption: Encryption) -> Result<Figur
     }
     let mut latencies = Vec::with_capacity(queries.len());
     let mut by_kind: Vec<(&'static str, Vec<Duration>)> = Vec::new();
+    let mut slowest: Vec<(Duration, String)> = Vec::new();
     for (kind, q) in &queries {
         let t = Instant::now();
         search(&store, q)?;
         let took = t.elapsed();
         latencies.push(took);
+        slowest.push((took, q.clone()));
         match by_kind.iter_mut().find(|(k, _)| k == kind) {
             Some((_, v)) => v.push(took),
             None => by_kind.push((kind, vec![took])),
@@ -158,6 +168,8 @@ fn run(args: &Args, label: &'static str, encryption: Encryption) -> Result<Figur
         })
         .collect();
     latencies.sort();
+    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.truncate(8);
     let pct = |p: f64| percentile(&latencies, p);
     drop(store);
     let db_bytes = std::fs::metadata(&path)?.len();
@@ -169,6 +181,7 @@ fn run(args: &Args, label: &'static str, encryption: Encryption) -> Result<Figur
         search_p99: pct(0.99),
         search_max: pct(1.0),
         by_kind,
+        slowest,
         db_bytes,
     })
 }

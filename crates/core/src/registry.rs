@@ -400,11 +400,17 @@ fn json_text<T: serde::Serialize>(value: &T) -> String {
 
 fn index_names(conn: &Connection, id: &PatientId, d: &PatientDetails) -> Result<(), CoreError> {
     let mut stmt = conn.prepare_cached(
-        "INSERT OR IGNORE INTO patient_name_token (token, patient_id, sort_name) VALUES (?1, ?2, ?3)",
+        "INSERT INTO patient_name_token (token, patient_id, sort_name, family_only) VALUES (?1, ?2, ?3, ?4)",
     )?;
     let sort_name = PatientRow::sort_name(d);
-    for token in name_tokens(&[&d.given_name, &d.middle_name, &d.family_name]) {
-        stmt.execute(params![token, id.to_string(), sort_name])?;
+    let first_names = name_tokens(&[&d.given_name, &d.middle_name]);
+    let mut all = name_tokens(&[&d.family_name]);
+    all.extend(first_names.iter().cloned());
+    all.sort();
+    all.dedup();
+    for token in all {
+        let family_only = !first_names.contains(&token);
+        stmt.execute(params![token, id.to_string(), sort_name, family_only])?;
     }
     Ok(())
 }

@@ -180,10 +180,12 @@ fn pages_cover_all_results_once_in_name_order_for_a_rare_prefix() {
 #[test]
 fn pages_cover_all_results_once_in_name_order_for_a_common_prefix() {
     let mut t = store();
+    // Everyone's given name starts with "Ab": matches are spread along the
+    // family-name order, so walking it in order fills a page at once.
     let batch = clinic_testkit::PatientGenerator::new(12)
         .take(2_300)
         .map(|mut d| {
-            d.family_name = format!("Ab{}", d.family_name.to_lowercase());
+            d.given_name = format!("Ab{}", d.given_name.to_lowercase());
             d
         });
     register_many(&mut t.store, batch).unwrap();
@@ -195,6 +197,39 @@ fn pages_cover_all_results_once_in_name_order_for_a_common_prefix() {
         "expected the name-order walk: {plan}"
     );
     assert!(assert_paging_complete(&t, "ab") >= 2_300);
+}
+
+#[test]
+fn a_common_family_name_prefix_is_looked_up_not_walked() {
+    let mut t = store();
+    // Family-name matches cluster in name order: a walk could cross most of the
+    // registry before meeting them, so the planner must look them up instead.
+    let batch = clinic_testkit::PatientGenerator::new(13)
+        .take(2_300)
+        .map(|mut d| {
+            if d.family_name.starts_with(['A', 'a', 'Á']) {
+                d.family_name = format!("Zz{}", d.family_name.to_lowercase());
+            }
+            d
+        });
+    register_many(&mut t.store, batch).unwrap();
+    let mut many_zz: Vec<_> = clinic_testkit::PatientGenerator::new(14)
+        .take(2_100)
+        .collect();
+    for d in &mut many_zz {
+        d.family_name = format!("Zzy{}", d.family_name.to_lowercase());
+        d.given_name = "Bea".into();
+        d.middle_name = String::new();
+    }
+    register_many(&mut t.store, many_zz).unwrap();
+    let plan = clinic_core::search::explain(t.store.conn(), "zzy")
+        .unwrap()
+        .join(" ");
+    assert!(
+        !plan.contains("patient_sort"),
+        "a family-name prefix must not walk: {plan}"
+    );
+    assert!(assert_paging_complete(&t, "zzy") >= 2_100);
 }
 
 #[test]

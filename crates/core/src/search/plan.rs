@@ -40,7 +40,8 @@ pub(super) fn choose(
         r.get(0)
     })?;
     let mut counting = conn.prepare_cached(
-        "SELECT count(*) FROM (SELECT 1 FROM patient_name_token WHERE token >= ?1 AND token < ?2 LIMIT ?3)",
+        "SELECT count(*), coalesce(sum(1 - family_only), 0) FROM (SELECT family_only FROM patient_name_token
+         WHERE token >= ?1 AND token < ?2 LIMIT ?3)",
     )?;
     let mut rarest = (0, i64::MAX);
     let mut density = 1.0_f64;
@@ -48,12 +49,17 @@ pub(super) fn choose(
         let Filter::NamePrefix(p) = filter else {
             continue;
         };
-        let n: i64 =
-            counting.query_row(rusqlite::params![p, prefix_end(p), COUNT_CAP], |r| r.get(0))?;
+        let (n, spread): (i64, i64) = counting
+            .query_row(rusqlite::params![p, prefix_end(p), COUNT_CAP], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
         if n < rarest.1 {
             rarest = (i, n);
         }
-        density *= (n as f64 / total.max(1) as f64).min(1.0);
+        // Matches in given or middle names are spread evenly along the family-name
+        // order; family-name matches cluster in one place, so a walk may meet them
+        // only at its end. Only the spread ones make a walk short.
+        density *= (spread as f64 / total.max(1) as f64).min(1.0);
     }
     // Rows a walk reads before the page is full, if the words match independently.
     let walk_rows = if density > 0.0 {
