@@ -46,144 +46,170 @@ fn parse_args() -> Result<Args> {
     Ok(args)
 }
 
-struct Figures {
+/// One store under test and what was measured on it.
+struct Subject {
     label: &'static str,
+    store: Store,
+    path: std::path::PathBuf,
+    _dir: tempfile::TempDir,
     bulk_load: Duration,
-    registrations_per_s: f64,
-    search_p50: Duration,
-    search_p99: Duration,
-    search_max: Duration,
-    /// The slowest queries (synthetic data), for finding bad plans.
-    slowest: Vec<(Duration, String)>,
-    /// (query kind, p50, p99)
-    by_kind: Vec<(&'static str, Duration, Duration)>,
-    db_bytes: u64,
+    registrations: Vec<Duration>,
+    queries: Vec<(&'static str, String)>,
+    searches: Vec<Duration>,
+}
+
+impl Subject {
+    /// Creates the store and bulk-loads the seeded registry into it.
+    fn load(args: &Args, label: &'static str, encryption: Encryption) -> Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("bench.db");
+        let mut store = clinic_store::open(&path, &encryption)?;
+        let started = Instant::now();
+        let mut generator = PatientGenerator::new(42);
+        let mut loaded = 0;
+        while loaded < args.patients {
+            let batch = (args.patients - loaded).min(5_000);
+            register_many(&mut store, generator.by_ref().take(batch))?;
+            loaded += batch;
+        }
+        store.conn().execute_batch("PRAGMA optimize")?;
+        Ok(Self {
+            label,
+            store,
+            path,
+            _dir: dir,
+            bulk_load: started.elapsed(),
+            registrations: Vec::new(),
+            queries: Vec::new(),
+            searches: Vec::new(),
+        })
+    }
+
+    fn report(&self) -> Result<()> {
+        let mut searches = self.searches.clone();
+        searches.sort();
+        let total: Duration = self.registrations.iter().sum();
+        let per_s = self.registrations.len() as f64 / total.as_secs_f64().max(1e-9);
+        println!(
+            "{:>9}: bulk load {:>6.2} s | register {:>6.1}/s | search p50 {:>5.2} ms  p99 {:>6.2} ms  max {:>6.2} ms | file {:.1} MiB",
+            self.label,
+            self.bulk_load.as_secs_f64(),
+            per_s,
+            ms(percentile(&searches, 0.5)),
+            ms(percentile(&searches, 0.99)),
+            ms(percentile(&searches, 1.0)),
+            std::fs::metadata(&self.path)?.len() as f64 / 1_048_576.0
+        );
+        let mut kinds: Vec<&str> = self.queries.iter().map(|(k, _)| *k).collect();
+        kinds.dedup();
+        kinds.sort();
+        kinds.dedup();
+        let by_kind: Vec<String> = kinds
+            .iter()
+            .map(|kind| {
+                let mut v: Vec<Duration> = self
+                    .queries
+                    .iter()
+                    .zip(&self.searches)
+                    .filter(|((k, _), _)| k == kind)
+                    .map(|(_, d)| *d)
+                    .collect();
+                v.sort();
+                format!(
+                    "{kind} {:.2}/{:.2}",
+                    ms(percentile(&v, 0.5)),
+                    ms(percentile(&v, 0.99))
+                )
+            })
+            .collect();
+        println!(
+            "           search p50/p99 ms by kind: {}",
+            by_kind.join(", ")
+        );
+        let mut slow: Vec<(Duration, &str)> = self
+            .searches
+            .iter()
+            .zip(&self.queries)
+            .map(|(d, (_, q))| (*d, q.as_str()))
+            .collect();
+        slow.sort_by(|a, b| b.0.cmp(&a.0));
+        let slow: Vec<String> = slow
+            .iter()
+            .take(6)
+            .map(|(d, q)| format!("{q:?} {:.1}", ms(*d)))
+            .collect();
+        println!("           slowest: {}", slow.join(", "));
+        Ok(())
+    }
+
+    fn p(&self, which: &[Duration], q: f64) -> Duration {
+        let mut v = which.to_vec();
+        v.sort();
+        percentile(&v, q)
+    }
 }
 
 fn main() -> Result<()> {
     let args = parse_args()?;
     println!(
-        "clinic-bench: {} patients, {} single registrations, {} as-you-type searches per store",
+        "clinic-bench: {} patients, {} single registrations, {} as-you-type searches per store \
+         (stores measured alternately, operation by operation)",
         args.patients, args.registrations, args.searches
     );
-    let encrypted = run(&args, "sqlcipher", Encryption::Key(DbKey::generate()?))?;
-    let plain = run(&args, "plain", Encryption::PlainForBenchmark)?;
-    for f in [&encrypted, &plain] {
-        println!(
-            "{:>9}: bulk load {:>7.2} s | register {:>7.1}/s | search p50 {:>6.2} ms  p99 {:>6.2} ms  max {:>6.2} ms | file {:.1} MiB",
-            f.label,
-            f.bulk_load.as_secs_f64(),
-            f.registrations_per_s,
-            ms(f.search_p50),
-            ms(f.search_p99),
-            ms(f.search_max),
-            f.db_bytes as f64 / 1_048_576.0
-        );
-        let kinds: Vec<String> = f
-            .by_kind
-            .iter()
-            .map(|(k, p50, p99)| format!("{k} {:.2}/{:.2}", ms(*p50), ms(*p99)))
-            .collect();
-        println!("           search p50/p99 ms by kind: {}", kinds.join(", "));
-        let slow: Vec<String> = f
-            .slowest
-            .iter()
-            .map(|(d, q)| format!("{q:?} {:.1}", ms(*d)))
-            .collect();
-        println!("           slowest: {}", slow.join(", "));
+    let mut subjects = [
+        Subject::load(&args, "sqlcipher", Encryption::Key(DbKey::generate()?))?,
+        Subject::load(&args, "plain", Encryption::PlainForBenchmark)?,
+    ];
+    for details in PatientGenerator::new(4242).take(args.registrations) {
+        for s in subjects.iter_mut() {
+            let request = RegisterPatient {
+                details: details.clone(),
+                confirm_not_duplicate: false,
+            };
+            let t = Instant::now();
+            register_patient(&mut s.store, request)?;
+            s.registrations.push(t.elapsed());
+        }
     }
-    let ratio = |e: f64, p: f64| if p > 0.0 { e / p } else { f64::NAN };
-    let search_ratio = ratio(ms(encrypted.search_p99), ms(plain.search_p99));
-    let search50_ratio = ratio(ms(encrypted.search_p50), ms(plain.search_p50));
-    let register_ratio = ratio(plain.registrations_per_s, encrypted.registrations_per_s);
-    println!("ratio encrypted/plain: search p50 {search50_ratio:.2}, search p99 {search_ratio:.2}, registration time {register_ratio:.2} (target <= 1.15)");
+    for s in subjects.iter_mut() {
+        s.queries = typing_queries(&s.store, args.searches)?;
+        // Warm the page cache the way a front desk that has been searching would.
+        for (_, q) in s.queries.iter().take(200) {
+            search(&s.store, q)?;
+        }
+    }
+    for i in 0..args.searches {
+        for s in subjects.iter_mut() {
+            let t = Instant::now();
+            search(&s.store, &s.queries[i].1)?;
+            s.searches.push(t.elapsed());
+        }
+    }
+    for s in &subjects {
+        s.report()?;
+    }
+    let [enc, plain] = &subjects;
+    let ratio = |e: Duration, p: Duration| e.as_secs_f64() / p.as_secs_f64().max(1e-9);
+    let reg_e: Duration = enc.registrations.iter().sum();
+    let reg_p: Duration = plain.registrations.iter().sum();
     println!(
-        "target search p99 <= 20 ms: {} ({:.2} ms)",
-        if ms(encrypted.search_p99) <= 20.0 {
-            "met"
-        } else {
-            "MISSED"
-        },
-        ms(encrypted.search_p99)
+        "ratio encrypted/plain (target <= 1.15): search p50 {:.2}, search p99 {:.2}, registration time {:.2}, bulk load {:.2}",
+        ratio(enc.p(&enc.searches, 0.5), plain.p(&plain.searches, 0.5)),
+        ratio(enc.p(&enc.searches, 0.99), plain.p(&plain.searches, 0.99)),
+        ratio(reg_e, reg_p),
+        ratio(enc.bulk_load, plain.bulk_load),
+    );
+    let p99 = enc.p(&enc.searches, 0.99);
+    println!(
+        "target search p99 <= 20 ms on the encrypted store: {} ({:.2} ms)",
+        if ms(p99) <= 20.0 { "met" } else { "MISSED" },
+        ms(p99)
     );
     Ok(())
 }
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-fn run(args: &Args, label: &'static str, encryption: Encryption) -> Result<Figures> {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("bench.db");
-    let mut store = clinic_store::open(&path, &encryption)?;
-
-    let started = Instant::now();
-    let mut generator = PatientGenerator::new(42);
-    let mut loaded = 0;
-    while loaded < args.patients {
-        let batch = (args.patients - loaded).min(5_000);
-        register_many(&mut store, generator.by_ref().take(batch))?;
-        loaded += batch;
-    }
-    store.conn().execute_batch("PRAGMA optimize")?;
-    let bulk_load = started.elapsed();
-
-    let started = Instant::now();
-    for details in generator.by_ref().take(args.registrations) {
-        register_patient(
-            &mut store,
-            RegisterPatient {
-                details,
-                confirm_not_duplicate: false,
-            },
-        )?;
-    }
-    let registrations_per_s = args.registrations as f64 / started.elapsed().as_secs_f64();
-
-    let queries = typing_queries(&store, args.searches)?;
-    // Warm the page cache the way a front desk that has been searching would.
-    for (_, q) in queries.iter().take(200) {
-        search(&store, q)?;
-    }
-    let mut latencies = Vec::with_capacity(queries.len());
-    let mut by_kind: Vec<(&'static str, Vec<Duration>)> = Vec::new();
-    let mut slowest: Vec<(Duration, String)> = Vec::new();
-    for (kind, q) in &queries {
-        let t = Instant::now();
-        search(&store, q)?;
-        let took = t.elapsed();
-        latencies.push(took);
-        slowest.push((took, q.clone()));
-        match by_kind.iter_mut().find(|(k, _)| k == kind) {
-            Some((_, v)) => v.push(took),
-            None => by_kind.push((kind, vec![took])),
-        }
-    }
-    let by_kind = by_kind
-        .into_iter()
-        .map(|(k, mut v)| {
-            v.sort();
-            (k, percentile(&v, 0.5), percentile(&v, 0.99))
-        })
-        .collect();
-    latencies.sort();
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
-    slowest.truncate(8);
-    let pct = |p: f64| percentile(&latencies, p);
-    drop(store);
-    let db_bytes = std::fs::metadata(&path)?.len();
-    Ok(Figures {
-        label,
-        bulk_load,
-        registrations_per_s,
-        search_p50: pct(0.50),
-        search_p99: pct(0.99),
-        search_max: pct(1.0),
-        by_kind,
-        slowest,
-        db_bytes,
-    })
 }
 
 /// The `p` quantile of sorted durations (nearest rank).

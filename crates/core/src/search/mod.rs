@@ -7,7 +7,7 @@
 //!   middle or family name.
 //!
 //! Results are ordered by family then given name, paginated by page number.
-use crate::registry::{summary_from_row, SUMMARY_COLUMNS};
+use crate::registry::summary_from_row;
 use crate::text::{compact, digits};
 use crate::CoreError;
 use clinic_protocol::{PatientSearch, PatientSearchPage};

@@ -6,6 +6,7 @@
 //! - take the matches of the rarest word from the token index (which carries the
 //!   sort key), probe the other words, sort them there, and read only the page's
 //!   patients: cheap when matches are few.
+//!
 //! Searches with a DOB, phone or MRN are selective and start from those indexes.
 use super::Filter;
 use crate::registry::SUMMARY_COLUMNS;
