@@ -132,7 +132,7 @@ impl Subject {
             .zip(&self.queries)
             .map(|(d, (_, q))| (*d, q.as_str()))
             .collect();
-        slow.sort_by(|a, b| b.0.cmp(&a.0));
+        slow.sort_by_key(|(d, _)| std::cmp::Reverse(*d));
         let slow: Vec<String> = slow
             .iter()
             .take(6)
