@@ -12,11 +12,11 @@ CREATE TABLE device_state (
     created_at     TEXT NOT NULL
 );
 
--- Intent operations captured in the same transaction as the domain write.
+-- Intent operations captured in the same transaction as the domain write, keyed
+-- by the device counter (gap-free, increasing: it is also the push order).
 CREATE TABLE outbox (
-    seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_counter INTEGER PRIMARY KEY,
     op_id          TEXT NOT NULL UNIQUE,
-    device_counter INTEGER NOT NULL UNIQUE,
     hlc            TEXT NOT NULL,
     kind           TEXT NOT NULL,
     entity         TEXT NOT NULL,
@@ -26,5 +26,4 @@ CREATE TABLE outbox (
     created_at     TEXT NOT NULL,
     pushed_at      TEXT
 );
-CREATE INDEX outbox_unpushed ON outbox (seq) WHERE pushed_at IS NULL;
-CREATE INDEX outbox_entity ON outbox (entity, entity_id);
+CREATE INDEX outbox_unpushed ON outbox (device_counter) WHERE pushed_at IS NULL;

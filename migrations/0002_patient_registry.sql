@@ -28,7 +28,6 @@ CREATE TABLE patient (
 CREATE INDEX patient_sort ON patient
     (sort_name, id, mrn, given_name, middle_name, family_name, date_of_birth, sex, phone);
 CREATE INDEX patient_dob ON patient (date_of_birth);
-CREATE INDEX patient_name_dob ON patient (name_key, date_of_birth);
 CREATE INDEX patient_phone ON patient (phone_digits);
 CREATE INDEX patient_phone_reversed ON patient (phone_reversed);
 CREATE INDEX patient_email ON patient (email_key);

@@ -273,7 +273,7 @@ pub fn find_duplicates(
         Ok::<_, CoreError>(())
     };
     collect(
-        "p.name_key = ?1 AND p.date_of_birth = ?2",
+        "p.date_of_birth = ?2 AND p.name_key = ?1",
         &[&row.name_key, &details.date_of_birth],
         DuplicateReason::SameNameAndDateOfBirth,
     )?;

@@ -280,7 +280,7 @@ fn every_write_has_exactly_one_op_and_failed_writes_have_none() {
         "40 registrations, 20 effective edits"
     );
     let counters: Vec<i64> = conn
-        .prepare("SELECT device_counter FROM outbox ORDER BY seq")
+        .prepare("SELECT device_counter FROM outbox ORDER BY device_counter")
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()

@@ -124,7 +124,7 @@ impl Store {
     pub fn pending_ops(&self, limit: u32) -> Result<Vec<Op>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT op_id, device_counter, hlc, kind, entity, entity_id, payload, schema_version
-             FROM outbox WHERE pushed_at IS NULL ORDER BY seq LIMIT ?1",
+             FROM outbox WHERE pushed_at IS NULL ORDER BY device_counter LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit], |r| {
             Ok((
