@@ -45,8 +45,7 @@ start_xvfb() {
   fdfile="$(mktemp)"
   Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$fdfile" >/dev/null 2>&1 &
   XVFB_PID=$!
-  local i
-  for i in $(seq 1 100); do
+  for _ in $(seq 1 100); do
     if [ -s "$fdfile" ]; then break; fi
     if ! kill -0 "$XVFB_PID" 2>/dev/null; then rm -f "$fdfile"; die "Xvfb failed to start"; fi
     sleep 0.1

@@ -12,10 +12,23 @@
 //!   also when a test panics ([`driver::Driver`] is a drop guard);
 //! - nothing here depends on tauri or on the app's crates (see Cargo.toml).
 //!
-//! Run them with `scripts/e2e-env.sh cargo test -p clinic-e2e -- --test-threads=1`
-//! (the wrapper provides Xvfb and a D-Bus session with an unlocked gnome-keyring), or simply
-//! `scripts/test.sh`. Environment knobs: `CLINIC_E2E_TIMEOUT_SECS` (default 10, per wait),
-//! `CLINIC_E2E_KEEP=1` (keep the temp profiles), `CLINIC_APP_BIN` (explicit app path).
+//! The story tests are `#[ignore]`d so that a plain `cargo test --workspace` (no display,
+//! no app build) stays green; `scripts/test.sh` runs them. By hand:
+//!
+//! ```text
+//! (cd ui && npm run build) && cargo build --workspace --all-targets
+//! scripts/e2e-env.sh cargo test --workspace --test '*_story' -- --ignored --test-threads=1
+//! ```
+//!
+//! Name every test file here `tests/<something>_story.rs` and mark its tests `#[ignore]`:
+//! that is how scripts/test.sh selects them.
+//!
+//! `scripts/e2e-env.sh` provides Xvfb and a private D-Bus session with an unlocked
+//! gnome-keyring. (`--workspace` rather than `-p clinic-e2e`: the same package selection as
+//! the rest of the build, so no dependency is compiled a second time with other features.)
+//! Environment knobs: `CLINIC_E2E_TIMEOUT_SECS` (default 10, per wait), `CLINIC_E2E_KEEP=1`
+//! (keep the temp profiles), `CLINIC_APP_BIN` (explicit app path). On a failure the
+//! screenshot, page HTML and logs go to `<target>/e2e-artifacts/<test>-<time>/`.
 #![forbid(unsafe_code)]
 
 pub mod disk;

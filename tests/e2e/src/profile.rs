@@ -117,9 +117,11 @@ impl Profile {
     pub fn db_path(&self) -> PathBuf {
         self.data_dir().join("clinic.db")
     }
-    /// Everything the app and WebKit could have written to (driver logs excluded).
+    /// Everything the app and WebKit could have written to: HOME (XDG caches, WebKit
+    /// storage), the data dir (database, `-wal`/`-shm`, logs), TMPDIR, and the tauri-driver
+    /// logs, which hold the app's stdout and stderr.
     pub fn app_dirs(&self) -> Vec<PathBuf> {
-        vec![self.home(), self.data_dir(), self.tmp_dir()]
+        vec![self.root.clone()]
     }
 
     /// The environment tauri-driver (and so the app) is started with.

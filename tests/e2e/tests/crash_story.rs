@@ -5,6 +5,7 @@ use anyhow::{ensure, Context};
 use clinic_e2e::{assert_db_encrypted, assert_no_canary, App, Canary, LaunchOptions, Profile};
 
 #[tokio::test]
+#[ignore = "end-to-end (real app, Xvfb, keyring): scripts/test.sh runs it; see tests/e2e/src/lib.rs"]
 async fn acknowledged_registration_survives_kill_9() -> clinic_e2e::Result {
     let profile = Profile::new("crash_story")?;
     let c = Canary::new();

@@ -10,6 +10,7 @@ use std::process::{Command, Stdio};
 const SERVICE: &str = "org.clinic.desktop";
 
 #[tokio::test]
+#[ignore = "end-to-end (real app, Xvfb, keyring): scripts/test.sh runs it; see tests/e2e/src/lib.rs"]
 async fn keychain_story() -> clinic_e2e::Result {
     require_keyring()?;
     let profile = Profile::new("keychain_story")?;
@@ -61,6 +62,7 @@ async fn keychain_story() -> clinic_e2e::Result {
 }
 
 #[tokio::test]
+#[ignore = "end-to-end (real app, Xvfb, keyring): scripts/test.sh runs it; see tests/e2e/src/lib.rs"]
 async fn keychain_unavailable_is_an_explicit_error() -> clinic_e2e::Result {
     let profile = Profile::new("keychain_unavailable")?;
     let no_bus = profile.root().join("no-such-bus");
