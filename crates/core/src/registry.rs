@@ -47,6 +47,7 @@ pub fn register_patient(
     }
     let device_code = device_code(&store.device_id());
     let id = store.write(|tx| insert_new_patient(tx, &device_code, &details))?;
+    tracing::info!(patient = %id, "registered a patient");
     Ok(RegisterOutcome::Registered {
         patient: Box::new(get_patient(store.conn(), id)?),
     })
@@ -65,12 +66,14 @@ pub fn register_many(
         .map(|d| validate_patient(d, today).map_err(CoreError::Validation))
         .collect::<Result<Vec<_>, _>>()?;
     let device_code = device_code(&store.device_id());
-    store.write(|tx| {
+    let ids: Vec<PatientId> = store.write(|tx| {
         valid
             .iter()
             .map(|d| insert_new_patient(tx, &device_code, d))
-            .collect()
-    })
+            .collect::<Result<_, CoreError>>()
+    })?;
+    tracing::info!(patients = ids.len(), "registered a batch of patients");
+    Ok(ids)
 }
 
 /// Inserts one validated patient with its MRN, search tokens and its
@@ -125,6 +128,7 @@ pub fn update_patient(store: &mut Store, request: UpdatePatient) -> Result<Patie
     store.write(|tx| {
         let current = get_patient(tx.conn(), id)?;
         if current.version != request.expected_version {
+            tracing::info!(patient = %id, expected = request.expected_version, current = current.version, "stale edit refused");
             return Err(CoreError::EditConflict {
                 expected: request.expected_version,
                 current: current.version,
@@ -137,8 +141,12 @@ pub fn update_patient(store: &mut Store, request: UpdatePatient) -> Result<Patie
             .map(|(k, v)| (k.to_string(), v))
             .collect();
         if changed.is_empty() {
+            tracing::info!(patient = %id, "edit changed nothing; nothing written");
             return Ok(());
         }
+        // Field names only: never their values.
+        let field_names: Vec<&str> = changed.keys().map(String::as_str).collect();
+        tracing::info!(patient = %id, fields = ?field_names, "edited a patient");
         let op = tx.record(
             OpKind::SetFields,
             EntityKind::Patient,

@@ -108,6 +108,7 @@ pub fn search_patients(
     }
     let limit = i64::from(query.page_size) + 1; // one more, to learn has_more
     let offset = i64::from(query.page) * i64::from(query.page_size);
+    let started = std::time::Instant::now();
     let plan = plan::choose(conn, &filters, limit + offset)?;
     let (sql, args) = plan::build_sql(&filters, plan, limit, offset);
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -115,6 +116,15 @@ pub fn search_patients(
     for row in rows {
         page.items.push(row?);
     }
+    // The words typed may be names: log their number and kinds, never the text.
+    tracing::debug!(
+        words = filters.len(),
+        ?plan,
+        rows = page.items.len(),
+        page = query.page,
+        micros = started.elapsed().as_micros() as u64,
+        "patient search"
+    );
     if page.items.len() > query.page_size as usize {
         page.items.truncate(query.page_size as usize);
         page.has_more = true;
