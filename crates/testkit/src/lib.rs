@@ -160,9 +160,11 @@ fn pick<'a>(rng: &mut ChaCha8Rng, pool: &[&'a str]) -> &'a str {
     pool.choose(rng).copied().unwrap_or("X")
 }
 
-/// ASCII-only lower-case letters for synthetic email local parts.
+/// ASCII-only lower-case letters for synthetic email local parts, accents
+/// folded (`María` -> `maria`).
 fn ascii_lower(s: &str) -> String {
-    s.chars()
+    use unicode_normalization::UnicodeNormalization;
+    s.nfkd()
         .filter(|c| c.is_ascii_alphabetic())
         .map(|c| c.to_ascii_lowercase())
         .collect()
