@@ -6,10 +6,16 @@
 //! - `text`: normalization for search and duplicate detection (case/accent folding);
 //! - `validation`: field-level validation of what the front desk types;
 //! - `registry`: registering, editing and loading patients, duplicate checks, MRNs;
-//! - `search`: as-you-type patient search.
+//! - `search`: as-you-type patient search;
+//! - `identity`: the clinic, staff accounts, passwords, TOTP, login throttling;
+//! - `authz`: the role × command permission matrix, enforced for every command;
+//! - `audit`: the tamper-evident (keyed hash chain) audit trail.
 #![forbid(unsafe_code)]
 
+pub mod audit;
+pub mod authz;
 mod error;
+pub mod identity;
 pub mod registry;
 pub mod search;
 pub mod text;

@@ -6,14 +6,18 @@
 //! for drift by CI.
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod error;
 pub mod hlc;
 pub mod ids;
 pub mod op;
 pub mod patient;
+pub mod staff;
 
 pub use error::{ErrorCode, FieldError, UiError};
 pub use hlc::Hlc;
 pub use ids::{DeviceId, OpId, PatientId};
 pub use op::{EntityKind, Op, OpKind, SCHEMA_VERSION};
+pub use audit::*;
 pub use patient::*;
+pub use staff::*;

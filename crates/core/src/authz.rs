@@ -1,0 +1,1 @@
+//! The role × command permission matrix (being written).

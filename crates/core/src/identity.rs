@@ -1,0 +1,1 @@
+//! The clinic, staff accounts, passwords, TOTP and login throttling (being written).

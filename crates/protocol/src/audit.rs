@@ -1,0 +1,1 @@
+//! Audit wire types (being written).

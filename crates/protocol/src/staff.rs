@@ -1,0 +1,1 @@
+//! Staff and role wire types (being written).

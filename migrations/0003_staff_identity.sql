@@ -1,0 +1,1 @@
+-- 0003: the clinic and its staff accounts (placeholder: being written).

@@ -1,0 +1,1 @@
+-- 0004: the tamper-evident audit trail (placeholder: being written).
