@@ -14,10 +14,10 @@ pub mod op;
 pub mod patient;
 pub mod staff;
 
+pub use audit::*;
 pub use error::{ErrorCode, FieldError, UiError};
 pub use hlc::Hlc;
 pub use ids::{DeviceId, OpId, PatientId};
 pub use op::{EntityKind, Op, OpKind, SCHEMA_VERSION};
-pub use audit::*;
 pub use patient::*;
 pub use staff::*;

@@ -13,6 +13,11 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("../../../migrations/0002_patient_registry.sql"),
     ),
+    (
+        3,
+        include_str!("../../../migrations/0003_staff_identity.sql"),
+    ),
+    (4, include_str!("../../../migrations/0004_audit_trail.sql")),
 ];
 
 /// The schema version this build creates and understands.
