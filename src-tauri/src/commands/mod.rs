@@ -2,3 +2,31 @@
 //! request, call core through `AppState::with_store`, return the result or a `UiError`.
 pub mod patients;
 pub mod status;
+
+/// Every app command (see `names.rs`).
+pub const ALL: &[&str] = include!("names.rs");
+
+#[cfg(test)]
+mod tests {
+    /// The staff window's capability grants exactly the listed commands: a command
+    /// added to the shell without a permission (or a stray permission) fails here.
+    #[test]
+    fn main_window_capability_lists_every_command_and_nothing_else() {
+        let capability: serde_json::Value = serde_json::from_str(include_str!(
+            "../../capabilities/main.json"
+        ))
+        .expect("capabilities/main.json is JSON");
+        let mut granted: Vec<String> = capability["permissions"]
+            .as_array()
+            .expect("a permissions array")
+            .iter()
+            .filter_map(|p| p.as_str())
+            .filter_map(|p| p.strip_prefix("allow-"))
+            .map(|c| c.replace('-', "_"))
+            .collect();
+        granted.sort();
+        let mut all: Vec<String> = super::ALL.iter().map(|c| c.to_string()).collect();
+        all.sort();
+        assert_eq!(granted, all);
+    }
+}
