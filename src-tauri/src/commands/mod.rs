@@ -12,10 +12,9 @@ mod tests {
     /// added to the shell without a permission (or a stray permission) fails here.
     #[test]
     fn main_window_capability_lists_every_command_and_nothing_else() {
-        let capability: serde_json::Value = serde_json::from_str(include_str!(
-            "../../capabilities/main.json"
-        ))
-        .expect("capabilities/main.json is JSON");
+        let capability: serde_json::Value =
+            serde_json::from_str(include_str!("../../capabilities/main.json"))
+                .expect("capabilities/main.json is JSON");
         let mut granted: Vec<String> = capability["permissions"]
             .as_array()
             .expect("a permissions array")
