@@ -1,1 +1,256 @@
-//! The role × command permission matrix (being written).
+//! Authorization: the role × command permission matrix, enforced in core for every
+//! command the UI can call (DESIGN.md §6: roles are enforced here, never only in
+//! the UI).
+//!
+//! Invariants:
+//! - [`permits`] is the single source of truth: one `match` over `(command, role)`
+//!   with no wildcard over commands, so adding a `Command` does not compile until
+//!   someone decides who may use it. Tests compare every cell with an independent
+//!   table (`crates/core/tests/authz_matrix.rs`): a change must be made twice.
+//! - Every refusal is a [`Refusal`] (inside `CoreError::Forbidden`) naming the
+//!   command and the role, never data; the shell hands it to the audit trail.
+//! - A session limited to TOTP enrollment permits only enrollment, lock/unlock and
+//!   logout; a locked session only unlock and logout.
+use crate::CoreError;
+use clinic_protocol::{Role, SessionInfo, SessionScope, StaffId};
+use std::fmt;
+
+/// Declares `Command`, `Command::ALL` and `Command::as_str` from one list, so
+/// `ALL` cannot miss a variant.
+macro_rules! commands {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal,)+) => {
+        /// Every command the UI can call. Names match the Tauri command names.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Command {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl Command {
+            /// Every command, in declaration order (tests iterate it).
+            pub const ALL: &'static [Command] = &[$(Command::$variant,)+];
+
+            /// The Tauri command name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Command::$variant => $name,)+
+                }
+            }
+        }
+    };
+}
+
+commands! {
+    /// Start-up status (public).
+    AppStatus => "app_status",
+    /// First run (public; refused by core once a clinic exists).
+    CreateClinic => "create_clinic",
+    /// Sign-in (public).
+    Login => "login",
+    RegisterPatient => "register_patient",
+    UpdatePatient => "update_patient",
+    GetPatient => "get_patient",
+    SearchPatients => "search_patients",
+    ListStaff => "list_staff",
+    CreateStaff => "create_staff",
+    SetStaffRole => "set_staff_role",
+    SetStaffDisabled => "set_staff_disabled",
+    /// One's own second factor.
+    BeginTotpEnrollment => "begin_totp_enrollment",
+    ConfirmTotp => "confirm_totp",
+    ViewAudit => "view_audit",
+    ExportAudit => "export_audit",
+    VerifyAudit => "verify_audit",
+    RekeyDatabase => "rekey_database",
+    SetAutoLock => "set_auto_lock",
+    /// Emergency access to a restricted chart.
+    BreakGlass => "break_glass",
+    Lock => "lock",
+    Unlock => "unlock",
+    Logout => "logout",
+}
+
+impl Command {
+    /// Commands that need no session: start-up status, first run (core refuses it
+    /// once a clinic exists) and sign-in.
+    pub fn is_public(self) -> bool {
+        matches!(
+            self,
+            Command::AppStatus | Command::CreateClinic | Command::Login
+        )
+    }
+
+    /// Commands a session limited to TOTP enrollment may use.
+    pub fn allowed_during_enrollment(self) -> bool {
+        matches!(
+            self,
+            Command::AppStatus
+                | Command::BeginTotpEnrollment
+                | Command::ConfirmTotp
+                | Command::Lock
+                | Command::Unlock
+                | Command::Logout
+        )
+    }
+
+    /// Commands a locked session may use (the lock screen shows no data).
+    pub fn allowed_while_locked(self) -> bool {
+        matches!(
+            self,
+            Command::AppStatus | Command::Lock | Command::Unlock | Command::Logout
+        )
+    }
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// THE permission matrix: may a signed-in member of `role` use `command`?
+///
+/// Decisions (see the report table in docs and the test's copy):
+/// - administrators run the clinic (staff, audit, re-key, settings) and may search
+///   and view patients (to answer audit questions and support staff; every view is
+///   audited) but do not register or edit them;
+/// - front desk, doctors and nurses register, edit, search and view patients
+///   (charts come later);
+/// - billing searches and views patients only;
+/// - break-glass is for clinicians (doctor, nurse);
+/// - everyone manages their own authenticator and session;
+/// - `create_clinic` and `login` are for callers without a session: a signed-in
+///   user logs out first.
+pub fn permits(role: Role, command: Command) -> bool {
+    use Command as C;
+    use Role as R;
+    match command {
+        C::AppStatus => true,
+        C::CreateClinic | C::Login => false,
+        C::RegisterPatient | C::UpdatePatient => {
+            matches!(role, R::FrontDesk | R::Doctor | R::Nurse)
+        }
+        C::GetPatient | C::SearchPatients => matches!(
+            role,
+            R::Administrator | R::FrontDesk | R::Doctor | R::Nurse | R::Billing
+        ),
+        C::ListStaff | C::CreateStaff | C::SetStaffRole | C::SetStaffDisabled => {
+            role == R::Administrator
+        }
+        C::BeginTotpEnrollment | C::ConfirmTotp => true,
+        C::ViewAudit | C::ExportAudit | C::VerifyAudit => role == R::Administrator,
+        C::RekeyDatabase | C::SetAutoLock => role == R::Administrator,
+        C::BreakGlass => matches!(role, R::Doctor | R::Nurse),
+        C::Lock | C::Unlock | C::Logout => true,
+    }
+}
+
+/// Why a command was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefusalReason {
+    /// The matrix does not give this role the command.
+    RoleNotPermitted,
+    /// The session is limited to TOTP enrollment.
+    EnrollmentOnly,
+    /// The session is locked.
+    Locked,
+    /// No one is signed in.
+    NotSignedIn,
+}
+
+/// A refused command, for the caller to audit (who, which command, why) and to
+/// return to the UI. Holds ids and names of commands only, never data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub command: Command,
+    pub staff_id: Option<StaffId>,
+    pub role: Option<Role>,
+    pub reason: RefusalReason,
+}
+
+impl Refusal {
+    /// The message the UI shows.
+    pub fn message(&self) -> String {
+        let command = self.command.as_str();
+        match (self.reason, self.role) {
+            (RefusalReason::RoleNotPermitted, Some(role)) => format!(
+                "Your role ({}) may not use '{command}'.",
+                role.as_str().replace('_', " ")
+            ),
+            (RefusalReason::EnrollmentOnly, _) => {
+                format!("Set up your authenticator app before using '{command}'.")
+            }
+            (RefusalReason::Locked, _) => {
+                format!("The app is locked; unlock it before using '{command}'.")
+            }
+            _ => format!("Sign in to use '{command}'."),
+        }
+    }
+}
+
+fn refuse(session: Option<&SessionInfo>, command: Command, reason: RefusalReason) -> CoreError {
+    CoreError::Forbidden(Box::new(Refusal {
+        command,
+        staff_id: session.map(|s| s.staff_id),
+        role: session.map(|s| s.role),
+        reason,
+    }))
+}
+
+/// May the signed-in, unlocked `session` use `command`? On refusal the error is
+/// `CoreError::Forbidden(refusal)`: audit the refusal, then return the error.
+pub fn authorize(session: &SessionInfo, command: Command) -> Result<(), CoreError> {
+    if session.scope == SessionScope::TotpEnrollment && !command.allowed_during_enrollment() {
+        return Err(refuse(
+            Some(session),
+            command,
+            RefusalReason::EnrollmentOnly,
+        ));
+    }
+    if !permits(session.role, command) {
+        return Err(refuse(
+            Some(session),
+            command,
+            RefusalReason::RoleNotPermitted,
+        ));
+    }
+    Ok(())
+}
+
+/// Like [`authorize`], for a session whose screen is locked.
+pub fn authorize_locked(session: &SessionInfo, command: Command) -> Result<(), CoreError> {
+    if !command.allowed_while_locked() {
+        return Err(refuse(Some(session), command, RefusalReason::Locked));
+    }
+    authorize(session, command)
+}
+
+/// For a caller with no session: only public commands.
+pub fn authorize_anonymous(command: Command) -> Result<(), CoreError> {
+    if command.is_public() {
+        Ok(())
+    } else {
+        Err(refuse(None, command, RefusalReason::NotSignedIn))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_names_are_unique_and_all_is_complete() {
+        let mut names: Vec<&str> = Command::ALL.iter().map(|c| c.as_str()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Command::ALL.len());
+    }
+
+    #[test]
+    fn every_role_can_end_its_session() {
+        for role in Role::ALL {
+            assert!(permits(role, Command::Logout));
+            assert!(permits(role, Command::Lock));
+            assert!(permits(role, Command::Unlock));
+        }
+    }
+}

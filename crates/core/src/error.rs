@@ -15,6 +15,29 @@ pub enum CoreError {
     Store(#[from] StoreError),
     #[error("A stored record is malformed: {0}")]
     Corrupt(String),
+    /// The audit trail refused an entry (a programming error: not in a transaction,
+    /// or a detail that is not a small JSON object). The action is not carried out.
+    #[error("The audit trail could not record this action: {0}")]
+    Audit(&'static str),
+    /// One answer for unknown user, wrong password and malformed input alike.
+    #[error("The username or password is not right.")]
+    InvalidCredentials,
+    #[error("Too many failed sign-ins. Try again in {retry_after_secs} seconds.")]
+    Throttled { retry_after_secs: u32 },
+    /// Only ever returned after the password was verified (so it leaks nothing).
+    #[error("This account is disabled. Ask an administrator to re-enable it.")]
+    AccountDisabled,
+    #[error("The authenticator code is not right, has expired or was already used. Enter the current code.")]
+    InvalidTotpCode,
+    /// The caller audits the refusal (see `authz::Refusal`).
+    #[error("{}", .0.message())]
+    Forbidden(Box<crate::authz::Refusal>),
+    #[error("Your session has ended. Sign in again.")]
+    SessionEnded,
+    #[error("The clinic is already set up on this device.")]
+    ClinicExists,
+    #[error("The clinic needs at least one active administrator; this change would leave none.")]
+    LastAdministrator,
 }
 
 impl From<rusqlite::Error> for CoreError {
@@ -31,6 +54,18 @@ impl CoreError {
             CoreError::EditConflict { .. } => ErrorCode::EditConflict,
             CoreError::Store(e) => e.code(),
             CoreError::Corrupt(_) => ErrorCode::Storage,
+            CoreError::Audit(_) => ErrorCode::Internal,
+            CoreError::InvalidCredentials => ErrorCode::InvalidCredentials,
+            CoreError::Throttled { .. } => ErrorCode::Throttled,
+            CoreError::AccountDisabled => ErrorCode::AccountDisabled,
+            CoreError::InvalidTotpCode => ErrorCode::InvalidTotpCode,
+            CoreError::Forbidden(r) if r.reason == crate::authz::RefusalReason::NotSignedIn => {
+                ErrorCode::SessionEnded
+            }
+            CoreError::Forbidden(_) => ErrorCode::Forbidden,
+            CoreError::SessionEnded => ErrorCode::SessionEnded,
+            CoreError::ClinicExists => ErrorCode::ClinicExists,
+            CoreError::LastAdministrator => ErrorCode::LastAdministrator,
         }
     }
 
@@ -47,6 +82,10 @@ impl From<CoreError> for UiError {
     fn from(e: CoreError) -> Self {
         let code = e.code();
         let message = e.to_string();
+        let retry_after_secs = match e {
+            CoreError::Throttled { retry_after_secs } => Some(retry_after_secs),
+            _ => None,
+        };
         let fields = match e {
             CoreError::Validation(fields) => fields,
             _ => Vec::new(),
@@ -55,6 +94,7 @@ impl From<CoreError> for UiError {
             code,
             message,
             fields,
+            retry_after_secs,
         }
     }
 }

@@ -30,6 +30,24 @@ pub enum ErrorCode {
     NotReady,
     /// Anything else; the message says what happened, never with patient data.
     Internal,
+    /// Wrong username or password (one answer for both, and for unknown users).
+    InvalidCredentials,
+    /// Too many failed sign-ins for this username; wait `retry_after_secs`
+    /// (carried in the message and in `UiError::retry_after_secs`).
+    Throttled,
+    /// The account is disabled by an administrator (said only after a correct password).
+    AccountDisabled,
+    /// The authenticator code is wrong, expired or already used.
+    InvalidTotpCode,
+    /// The signed-in role may not use this command.
+    Forbidden,
+    /// No one is signed in, or the session no longer matches the account (role
+    /// changed, account removed): sign in again.
+    SessionEnded,
+    /// The clinic is already set up on this device.
+    ClinicExists,
+    /// The change would leave the clinic without an active administrator.
+    LastAdministrator,
 }
 
 /// A problem with one input field, shown next to that field.
@@ -51,6 +69,10 @@ pub struct UiError {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[ts(optional, as = "Option<Vec<FieldError>>")]
     pub fields: Vec<FieldError>,
+    /// With `throttled`: seconds until the next sign-in attempt is considered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub retry_after_secs: Option<u32>,
 }
 
 impl UiError {
@@ -59,6 +81,7 @@ impl UiError {
             code,
             message: message.into(),
             fields: Vec::new(),
+            retry_after_secs: None,
         }
     }
 }

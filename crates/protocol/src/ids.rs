@@ -54,3 +54,11 @@ uuid_id!(
     /// One enrolled device (desktop install or kiosk).
     DeviceId
 );
+uuid_id!(
+    /// One staff account (a person who signs in).
+    StaffId
+);
+uuid_id!(
+    /// The clinic this device belongs to (one per database).
+    ClinicId
+);

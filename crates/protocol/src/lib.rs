@@ -17,7 +17,7 @@ pub mod staff;
 pub use audit::*;
 pub use error::{ErrorCode, FieldError, UiError};
 pub use hlc::Hlc;
-pub use ids::{DeviceId, OpId, PatientId};
+pub use ids::{ClinicId, DeviceId, OpId, PatientId, StaffId};
 pub use op::{EntityKind, Op, OpKind, SCHEMA_VERSION};
 pub use patient::*;
 pub use staff::*;

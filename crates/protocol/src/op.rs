@@ -16,12 +16,18 @@ pub const SCHEMA_VERSION: u32 = 1;
 #[ts(export)]
 pub enum EntityKind {
     Patient,
+    /// The clinic singleton (name, settings).
+    Clinic,
+    /// A staff account.
+    Staff,
 }
 
 impl EntityKind {
     pub fn as_str(self) -> &'static str {
         match self {
             EntityKind::Patient => "patient",
+            EntityKind::Clinic => "clinic",
+            EntityKind::Staff => "staff",
         }
     }
 }
@@ -37,6 +43,11 @@ pub enum OpKind {
     /// Some fields of an existing entity changed; payload maps field -> new value.
     /// Merged per field, last writer (by HLC) wins.
     SetFields,
+    /// The clinic was set up on this device (first run): its name and settings.
+    CreateClinic,
+    /// A new staff account with all its fields (including the password hash,
+    /// never the password).
+    CreateStaff,
 }
 
 impl OpKind {
@@ -44,6 +55,8 @@ impl OpKind {
         match self {
             OpKind::RegisterPatient => "register_patient",
             OpKind::SetFields => "set_fields",
+            OpKind::CreateClinic => "create_clinic",
+            OpKind::CreateStaff => "create_staff",
         }
     }
 }

@@ -13,6 +13,12 @@ pub enum StoreError {
         service: String,
         account: String,
     },
+    #[error("The database at {path} exists but its audit-trail key is not in the system keychain. Restore the keychain entry '{service}/{account}' (a new key would break the audit trail's hash chain); the file was not changed.")]
+    AuditKeyMissing {
+        path: PathBuf,
+        service: String,
+        account: String,
+    },
     #[error("The database at {path} cannot be decrypted: the key is wrong or the file is damaged ({detail}). The file was not changed.")]
     WrongKeyOrCorrupt { path: PathBuf, detail: String },
     #[error("The database at {path} was written by a newer version of this app (schema {found}, this app knows up to {supported}). Update the app; the file was not changed.")]
@@ -35,7 +41,9 @@ impl StoreError {
     pub fn code(&self) -> ErrorCode {
         match self {
             StoreError::KeychainUnavailable { .. } => ErrorCode::KeychainUnavailable,
-            StoreError::KeyMissing { .. } => ErrorCode::KeyMissing,
+            StoreError::KeyMissing { .. } | StoreError::AuditKeyMissing { .. } => {
+                ErrorCode::KeyMissing
+            }
             StoreError::WrongKeyOrCorrupt { .. } => ErrorCode::WrongKeyOrCorrupt,
             StoreError::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
             StoreError::Config(_) => ErrorCode::Config,

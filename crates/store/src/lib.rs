@@ -15,12 +15,14 @@ mod error;
 pub mod key;
 mod migrations;
 mod open;
+pub mod rekey;
 mod write;
 
 pub use error::StoreError;
-pub use key::{DbKey, KeySource};
+pub use key::{AuditKey, DbKey, KeyEntries, KeySource, KeychainVault, SecretVault};
 pub use migrations::{latest_version, MIGRATIONS};
 pub use open::{open, Encryption, Store};
+pub use rekey::{open_with_vault, rekey, rekey_with_vault, RekeyStep};
 pub use write::WriteTx;
 
 /// Re-exported so callers name the same rusqlite the store was built with.

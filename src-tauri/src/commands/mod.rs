@@ -4,7 +4,8 @@ pub mod patients;
 pub mod status;
 
 /// Every app command (see `names.rs`).
-pub const ALL: &[&str] = include!("names.rs");
+#[cfg(test)]
+const ALL: &[&str] = include!("names.rs");
 
 #[cfg(test)]
 mod tests {
@@ -27,5 +28,20 @@ mod tests {
         let mut all: Vec<String> = super::ALL.iter().map(|c| c.to_string()).collect();
         all.sort();
         assert_eq!(granted, all);
+    }
+
+    /// Every command the shell exposes has a row in the core's permission matrix.
+    #[test]
+    fn every_command_is_in_the_permission_matrix() {
+        let matrix: Vec<&str> = clinic_core::authz::Command::ALL
+            .iter()
+            .map(|c| c.as_str())
+            .collect();
+        for command in super::ALL {
+            assert!(
+                matrix.contains(command),
+                "{command} has no row in authz::Command"
+            );
+        }
     }
 }

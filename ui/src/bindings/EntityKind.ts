@@ -3,4 +3,4 @@
 /**
  * What kind of entity an op targets.
  */
-export type EntityKind = "patient";
+export type EntityKind = "patient" | "clinic" | "staff";

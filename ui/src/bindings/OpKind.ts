@@ -4,4 +4,4 @@
  * The intent of an op. Kinds are named by what the user meant, so the server can
  * apply a conflict policy per kind (DESIGN.md §5).
  */
-export type OpKind = "register_patient" | "set_fields";
+export type OpKind = "register_patient" | "set_fields" | "create_clinic" | "create_staff";

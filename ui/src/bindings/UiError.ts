@@ -5,4 +5,8 @@ import type { FieldError } from "./FieldError";
 /**
  * What every failing command returns to the UI.
  */
-export type UiError = { code: ErrorCode, message: string, fields?: Array<FieldError>, };
+export type UiError = { code: ErrorCode, message: string, fields?: Array<FieldError>, 
+/**
+ * With `throttled`: seconds until the next sign-in attempt is considered.
+ */
+retry_after_secs?: number, };

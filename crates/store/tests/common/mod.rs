@@ -208,3 +208,71 @@ pub fn describe<T>(r: &Result<T, StoreError>) -> String {
         Err(e) => format!("Err({e:?})"),
     }
 }
+
+/// A [`clinic_store::SecretVault`] in a directory (one file per entry, replaced
+/// atomically: write, fsync, rename, fsync the directory). ONLY for tests that
+/// must run the key protocol where no Secret Service exists; the app uses the
+/// OS keychain and nothing else.
+#[derive(Clone, Debug)]
+pub struct FileVault {
+    pub dir: PathBuf,
+}
+
+impl FileVault {
+    pub fn new(dir: &Path) -> Self {
+        std::fs::create_dir_all(dir).expect("create the vault dir");
+        Self {
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    fn file(&self, account: &str) -> PathBuf {
+        self.dir.join(hex::encode(account.as_bytes()))
+    }
+
+    fn sync_dir(&self) -> std::io::Result<()> {
+        std::fs::File::open(&self.dir)?.sync_all()
+    }
+}
+
+impl clinic_store::SecretVault for FileVault {
+    fn service(&self) -> &str {
+        "test-file-vault"
+    }
+
+    fn get(&self, account: &str) -> Result<Option<zeroize::Zeroizing<String>>, StoreError> {
+        match std::fs::read_to_string(self.file(account)) {
+            Ok(s) => Ok(Some(zeroize::Zeroizing::new(s))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn set(&self, account: &str, secret: &str) -> Result<(), StoreError> {
+        use std::io::Write;
+        let target = self.file(account);
+        let tmp = target.with_extension("tmp");
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(secret.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &target)?;
+        self.sync_dir()?;
+        Ok(())
+    }
+
+    fn delete(&self, account: &str) -> Result<(), StoreError> {
+        match std::fs::remove_file(self.file(account)) {
+            Ok(()) => Ok(self.sync_dir()?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// `PRAGMA integrity_check` of an open store.
+pub fn integrity(store: &Store) -> String {
+    store
+        .conn()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("integrity_check")
+}

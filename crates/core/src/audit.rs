@@ -1,1 +1,0 @@
-//! The tamper-evident audit trail (being written).

@@ -1,1 +1,0 @@
-//! The clinic, staff accounts, passwords, TOTP and login throttling (being written).

@@ -1,0 +1,160 @@
+//! The role × command matrix, cell by cell, against a table written here
+//! independently of `authz::permits`: changing a permission means changing both,
+//! on purpose. Every refused cell must come back as a `Forbidden` refusal naming
+//! the command and role (what the shell audits).
+use clinic_core::authz::{self, Command, RefusalReason};
+use clinic_core::CoreError;
+use clinic_protocol::{ErrorCode, Role, SessionInfo, SessionScope, StaffId, UiError};
+
+/// Columns: administrator, front_desk, doctor, nurse, billing.
+const EXPECTED: &[(&str, [u8; 5])] = &[
+    ("app_status", [1, 1, 1, 1, 1]),
+    ("create_clinic", [0, 0, 0, 0, 0]),
+    ("login", [0, 0, 0, 0, 0]),
+    ("register_patient", [0, 1, 1, 1, 0]),
+    ("update_patient", [0, 1, 1, 1, 0]),
+    ("get_patient", [1, 1, 1, 1, 1]),
+    ("search_patients", [1, 1, 1, 1, 1]),
+    ("list_staff", [1, 0, 0, 0, 0]),
+    ("create_staff", [1, 0, 0, 0, 0]),
+    ("set_staff_role", [1, 0, 0, 0, 0]),
+    ("set_staff_disabled", [1, 0, 0, 0, 0]),
+    ("begin_totp_enrollment", [1, 1, 1, 1, 1]),
+    ("confirm_totp", [1, 1, 1, 1, 1]),
+    ("view_audit", [1, 0, 0, 0, 0]),
+    ("export_audit", [1, 0, 0, 0, 0]),
+    ("verify_audit", [1, 0, 0, 0, 0]),
+    ("rekey_database", [1, 0, 0, 0, 0]),
+    ("set_auto_lock", [1, 0, 0, 0, 0]),
+    ("break_glass", [0, 0, 1, 1, 0]),
+    ("lock", [1, 1, 1, 1, 1]),
+    ("unlock", [1, 1, 1, 1, 1]),
+    ("logout", [1, 1, 1, 1, 1]),
+];
+
+const ROLES: [Role; 5] = [
+    Role::Administrator,
+    Role::FrontDesk,
+    Role::Doctor,
+    Role::Nurse,
+    Role::Billing,
+];
+
+fn session(role: Role, scope: SessionScope) -> SessionInfo {
+    SessionInfo {
+        staff_id: StaffId::new(),
+        username: "someone".into(),
+        display_name: "Someone".into(),
+        role,
+        scope,
+        signed_in_at: "2026-11-23T10:00:00.000Z".into(),
+        auto_lock_minutes: 10,
+    }
+}
+
+fn expected(command: Command, role: Role) -> bool {
+    let row = EXPECTED
+        .iter()
+        .find(|(name, _)| *name == command.as_str())
+        .unwrap_or_else(|| panic!("{command} is missing from the expected table"));
+    let col = ROLES.iter().position(|r| *r == role).unwrap();
+    row.1[col] == 1
+}
+
+#[test]
+fn the_table_lists_every_command_exactly_once() {
+    assert_eq!(EXPECTED.len(), Command::ALL.len());
+    for c in Command::ALL {
+        assert_eq!(
+            EXPECTED.iter().filter(|(n, _)| *n == c.as_str()).count(),
+            1,
+            "{c}"
+        );
+    }
+    assert_eq!(ROLES, Role::ALL);
+}
+
+#[test]
+fn every_cell_matches_the_expected_table() {
+    let mut checked = 0;
+    for &command in Command::ALL {
+        for role in ROLES {
+            let want = expected(command, role);
+            assert_eq!(
+                authz::permits(role, command),
+                want,
+                "{} × {command}",
+                role.as_str()
+            );
+            let result = authz::authorize(&session(role, SessionScope::Full), command);
+            if want {
+                assert!(result.is_ok(), "{} × {command}", role.as_str());
+            } else {
+                let e = result.unwrap_err();
+                let CoreError::Forbidden(refusal) = &e else {
+                    panic!("{} × {command}: {e:?}", role.as_str())
+                };
+                assert_eq!(refusal.command, command);
+                assert_eq!(refusal.role, Some(role));
+                assert_eq!(refusal.reason, RefusalReason::RoleNotPermitted);
+                let ui: UiError = e.into();
+                assert_eq!(ui.code, ErrorCode::Forbidden);
+                assert!(ui.message.contains(command.as_str()), "{}", ui.message);
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 22 * 5);
+}
+
+#[test]
+fn an_enrollment_session_may_only_enroll_lock_and_leave() {
+    let allowed = [
+        "app_status",
+        "begin_totp_enrollment",
+        "confirm_totp",
+        "lock",
+        "unlock",
+        "logout",
+    ];
+    for &command in Command::ALL {
+        let r = authz::authorize(
+            &session(Role::Administrator, SessionScope::TotpEnrollment),
+            command,
+        );
+        assert_eq!(r.is_ok(), allowed.contains(&command.as_str()), "{command}");
+        if let Err(CoreError::Forbidden(refusal)) = r {
+            assert!(matches!(
+                refusal.reason,
+                RefusalReason::EnrollmentOnly | RefusalReason::RoleNotPermitted
+            ));
+        }
+    }
+}
+
+#[test]
+fn a_locked_session_may_only_unlock_or_leave() {
+    let allowed = ["app_status", "lock", "unlock", "logout"];
+    for role in ROLES {
+        for &command in Command::ALL {
+            let r = authz::authorize_locked(&session(role, SessionScope::Full), command);
+            assert_eq!(r.is_ok(), allowed.contains(&command.as_str()), "{command}");
+        }
+    }
+}
+
+#[test]
+fn without_a_session_only_status_first_run_and_login() {
+    for &command in Command::ALL {
+        let r = authz::authorize_anonymous(command);
+        let public = ["app_status", "create_clinic", "login"].contains(&command.as_str());
+        assert_eq!(r.is_ok(), public, "{command}");
+        if let Err(e) = r {
+            assert_eq!(e.code(), ErrorCode::SessionEnded);
+            let CoreError::Forbidden(refusal) = e else {
+                panic!()
+            };
+            assert_eq!(refusal.reason, RefusalReason::NotSignedIn);
+        }
+    }
+}
