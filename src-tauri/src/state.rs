@@ -1,12 +1,18 @@
 //! Shared app state: the one open store (or why it could not be opened).
 use crate::config::Config;
-use clinic_core::CoreError;
+use clinic_core::{Caller, CoreError};
 use clinic_protocol::{ErrorCode, UiError};
-use clinic_store::{Encryption, KeySource, Store, StoreError};
+use clinic_store::{AuditKey, KeySource, Store, StoreError};
 use std::sync::Mutex;
 
+/// The open store and the key of its audit trail.
+struct OpenStore {
+    store: Store,
+    audit_key: AuditKey,
+}
+
 pub struct AppState {
-    store: Mutex<Option<Store>>,
+    store: Mutex<Option<OpenStore>>,
     startup: Result<bool, UiError>,
 }
 
@@ -15,8 +21,8 @@ impl AppState {
     /// shown by the UI's start-up error screen.
     pub fn start(config: Config) -> Self {
         match open_store(&config) {
-            Ok((store, test_key)) => Self {
-                store: Mutex::new(Some(store)),
+            Ok((open, test_key)) => Self {
+                store: Mutex::new(Some(open)),
                 startup: Ok(test_key),
             },
             Err(error) => {
@@ -34,10 +40,11 @@ impl AppState {
         self.startup.clone()
     }
 
-    /// Runs `f` with the open store, or explains why there is none.
+    /// Runs `f` with the open store and the caller (until sign-in is wired: the
+    /// device itself, audited as such), or explains why there is no store.
     pub fn with_store<T>(
         &self,
-        f: impl FnOnce(&mut Store) -> Result<T, CoreError>,
+        f: impl FnOnce(&mut Store, &Caller<'_>) -> Result<T, CoreError>,
     ) -> Result<T, UiError> {
         let mut guard = self.store.lock().map_err(|_| {
             UiError::new(
@@ -46,12 +53,14 @@ impl AppState {
             )
         })?;
         match guard.as_mut() {
-            Some(store) => f(store).map_err(|e| {
-                if !matches!(e, CoreError::Validation(_)) {
-                    tracing::warn!(code = ?e.code(), "command failed");
-                }
-                UiError::from(e)
-            }),
+            Some(open) => {
+                f(&mut open.store, &Caller::device(open.audit_key.as_bytes())).map_err(|e| {
+                    if !matches!(e, CoreError::Validation(_)) {
+                        tracing::warn!(code = ?e.code(), "command failed");
+                    }
+                    UiError::from(e)
+                })
+            }
             None => Err(match &self.startup {
                 Err(e) => UiError::new(ErrorCode::NotReady, e.message.clone()),
                 Ok(_) => UiError::new(ErrorCode::NotReady, "the store is not open"),
@@ -60,7 +69,7 @@ impl AppState {
     }
 }
 
-fn open_store(config: &Config) -> Result<(Store, bool), UiError> {
+fn open_store(config: &Config) -> Result<(OpenStore, bool), UiError> {
     let data_dir = config
         .data_dir
         .clone()
@@ -82,11 +91,16 @@ fn open_store(config: &Config) -> Result<(Store, bool), UiError> {
     let db_path = data_dir.join("clinic.db");
     let store_error = |e: StoreError| UiError::new(e.code(), e.to_string());
     let source = KeySource::from_env(&db_path).map_err(store_error)?;
-    let key = source.load_or_create(&db_path).map_err(store_error)?;
-    let mut store = clinic_store::open(&db_path, &Encryption::Key(key)).map_err(store_error)?;
+    // Resolves the key (including one left pending by an interrupted re-key) and
+    // creates the database and audit keys on first run.
+    let mut store = source.open_store(&db_path).map_err(store_error)?;
+    let audit_key = source
+        .load_or_create_audit_key(&db_path)
+        .map_err(store_error)?;
     tracing::info!(device = %store.device_id(), test_key = source.is_test_key(), "opened the local store");
-    crate::demo::seed_if_empty(&mut store, demo_patients).map_err(UiError::from)?;
-    Ok((store, source.is_test_key()))
+    let caller = Caller::device(audit_key.as_bytes());
+    crate::demo::seed_if_empty(&mut store, &caller, demo_patients).map_err(UiError::from)?;
+    Ok((OpenStore { store, audit_key }, source.is_test_key()))
 }
 
 /// Creates the data directory readable by the current user only.

@@ -14,6 +14,7 @@
 
 pub mod audit;
 pub mod authz;
+mod caller;
 mod error;
 pub mod identity;
 pub mod registry;
@@ -21,4 +22,5 @@ pub mod search;
 pub mod text;
 pub mod validation;
 
+pub use caller::Caller;
 pub use error::CoreError;

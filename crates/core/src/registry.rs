@@ -4,9 +4,10 @@
 //!
 //! MRNs are `{device code}-{sequence}` (e.g. `KQX-000042`): the device code comes
 //! from the device id, so offline devices never hand out the same number.
+use crate::audit::{self, NewAuditEvent};
 use crate::text::{compact, digits, fold, name_tokens, prefix_end};
 use crate::validation::validate_patient;
-use crate::CoreError;
+use crate::{Caller, CoreError};
 use clinic_protocol::{
     DuplicateCandidate, DuplicateReason, EntityKind, OpKind, Patient, PatientDetails, PatientId,
     PatientSummary, RegisterOutcome, RegisterPatient, Sex, UpdatePatient,
@@ -35,6 +36,7 @@ pub fn clinic_today() -> chrono::NaiveDate {
 /// are reported.
 pub fn register_patient(
     store: &mut Store,
+    caller: &Caller<'_>,
     request: RegisterPatient,
 ) -> Result<RegisterOutcome, CoreError> {
     let details =
@@ -42,11 +44,22 @@ pub fn register_patient(
     if !request.confirm_not_duplicate {
         let candidates = find_duplicates(store.conn(), &details, None)?;
         if !candidates.is_empty() {
+            // The candidates' details are shown: that is a disclosure to audit.
+            let ids: Vec<PatientId> = candidates.iter().map(|c| c.patient.id).collect();
+            let event = NewAuditEvent::patient_search(caller.actor.clone(), 0, 0, &ids);
+            audit::append_standalone(store, caller.audit_key, &event)?;
             return Ok(RegisterOutcome::PossibleDuplicates { candidates });
         }
     }
     let device_code = device_code(&store.device_id());
-    let id = store.write(|tx| insert_new_patient(tx, &device_code, &details))?;
+    let device = store.device_id();
+    let id = store.write(|tx| {
+        let id = insert_new_patient(tx, &device_code, &details)?;
+        let event =
+            NewAuditEvent::patient_created(caller.actor.clone(), id, &given_fields(&details));
+        audit::append_in(tx, caller.audit_key, device, &event)?;
+        Ok::<_, CoreError>(id)
+    })?;
     tracing::info!(patient = %id, "registered a patient");
     Ok(RegisterOutcome::Registered {
         patient: Box::new(get_patient(store.conn(), id)?),
@@ -58,6 +71,7 @@ pub fn register_patient(
 /// Every record is validated; the first invalid one aborts the whole batch.
 pub fn register_many(
     store: &mut Store,
+    caller: &Caller<'_>,
     batch: impl IntoIterator<Item = PatientDetails>,
 ) -> Result<Vec<PatientId>, CoreError> {
     let today = clinic_today();
@@ -66,11 +80,16 @@ pub fn register_many(
         .map(|d| validate_patient(d, today).map_err(CoreError::Validation))
         .collect::<Result<Vec<_>, _>>()?;
     let device_code = device_code(&store.device_id());
+    let device = store.device_id();
     let ids: Vec<PatientId> = store.write(|tx| {
-        valid
-            .iter()
-            .map(|d| insert_new_patient(tx, &device_code, d))
-            .collect::<Result<_, CoreError>>()
+        let mut ids = Vec::with_capacity(valid.len());
+        for d in &valid {
+            let id = insert_new_patient(tx, &device_code, d)?;
+            let event = NewAuditEvent::patient_created(caller.actor.clone(), id, &given_fields(d));
+            audit::append_in(tx, caller.audit_key, device, &event)?;
+            ids.push(id);
+        }
+        Ok::<_, CoreError>(ids)
     })?;
     tracing::info!(patients = ids.len(), "registered a batch of patients");
     Ok(ids)
@@ -121,10 +140,15 @@ fn insert_new_patient(
 
 /// Applies an edit made on `expected_version`. Only changed fields are recorded
 /// (one `set_fields` op); an edit that changes nothing writes nothing.
-pub fn update_patient(store: &mut Store, request: UpdatePatient) -> Result<Patient, CoreError> {
+pub fn update_patient(
+    store: &mut Store,
+    caller: &Caller<'_>,
+    request: UpdatePatient,
+) -> Result<Patient, CoreError> {
     let details =
         validate_patient(request.details, clinic_today()).map_err(CoreError::Validation)?;
     let id = request.id;
+    let device = store.device_id();
     store.write(|tx| {
         let current = get_patient(tx.conn(), id)?;
         if current.version != request.expected_version {
@@ -147,6 +171,13 @@ pub fn update_patient(store: &mut Store, request: UpdatePatient) -> Result<Patie
         // Field names only: never their values.
         let field_names: Vec<&str> = changed.keys().map(String::as_str).collect();
         tracing::info!(patient = %id, fields = ?field_names, "edited a patient");
+        let event = NewAuditEvent::patient_updated(
+            caller.actor.clone(),
+            id,
+            &field_names,
+            current.version + 1,
+        );
+        audit::append_in(tx, caller.audit_key, device, &event)?;
         let op = tx.record(
             OpKind::SetFields,
             EntityKind::Patient,
@@ -195,7 +226,34 @@ pub fn update_patient(store: &mut Store, request: UpdatePatient) -> Result<Patie
     get_patient(store.conn(), id)
 }
 
-/// Loads one patient.
+/// Opens a patient's record for the caller: loads it and audits the view.
+pub fn view_patient(
+    store: &mut Store,
+    caller: &Caller<'_>,
+    id: PatientId,
+) -> Result<Patient, CoreError> {
+    let patient = get_patient(store.conn(), id)?;
+    let event = NewAuditEvent::patient_viewed(caller.actor.clone(), id);
+    audit::append_standalone(store, caller.audit_key, &event)?;
+    Ok(patient)
+}
+
+/// Names of the fields that carry a value in `d` (what a registration recorded).
+fn given_fields(d: &PatientDetails) -> Vec<&'static str> {
+    detail_fields(d)
+        .into_iter()
+        .filter(|(_, v)| match v {
+            Value::Null => false,
+            Value::String(s) => !s.is_empty(),
+            Value::Array(a) => !a.is_empty(),
+            _ => true,
+        })
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// Loads one patient without auditing: for the core's own use (edits, tests).
+/// Callers acting for a user use [`view_patient`].
 pub fn get_patient(conn: &Connection, id: PatientId) -> Result<Patient, CoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT p.id, p.mrn, p.version, p.given_name, p.middle_name, p.family_name, p.date_of_birth, p.sex,

@@ -1,12 +1,13 @@
-//! No patient data in the audit trail: a patient registered with canary values is
-//! registered, viewed, searched for and edited, each followed by the entry the
-//! shell appends for it; no column of any audit row, nor the CSV export, contains
-//! any canary.
+//! No patient data in the audit trail: a patient with canary values is registered,
+//! searched for, viewed and edited through the registry's use cases, which audit
+//! themselves; each action left exactly its entry, and no column of any audit row,
+//! nor the CSV export, contains any canary.
 mod common;
 
-use clinic_core::audit::{append_standalone, export_csv, verify, AuditActor, NewAuditEvent};
-use clinic_core::registry::{get_patient, register_patient, update_patient};
-use clinic_core::search::search_patients;
+use clinic_core::audit::{export_csv, verify, AuditActor};
+use clinic_core::registry::{register_patient, update_patient, view_patient};
+use clinic_core::search::search_patients_audited;
+use clinic_core::Caller;
 use clinic_protocol::{AuditQuery, PatientSearch, RegisterOutcome, RegisterPatient, UpdatePatient};
 use common::{ada, store};
 
@@ -40,8 +41,14 @@ fn canary_patient_values_never_reach_the_audit_trail() {
         role: "front_desk".into(),
     });
 
+    // The real use cases, which append their own audit entries.
+    let caller = Caller {
+        audit_key: &KEY,
+        actor,
+    };
     let patient = match register_patient(
         &mut s.store,
+        &caller,
         RegisterPatient {
             details: details.clone(),
             confirm_not_duplicate: false,
@@ -52,27 +59,9 @@ fn canary_patient_values_never_reach_the_audit_trail() {
         RegisterOutcome::Registered { patient } => *patient,
         other => panic!("{other:?}"),
     };
-    let given: Vec<&str> = vec![
-        "given_name",
-        "family_name",
-        "date_of_birth",
-        "sex",
-        "phone",
-        "email",
-        "address",
-        "emergency_contacts",
-        "insurance",
-        "preferences",
-    ];
-    append_standalone(
+    let page = search_patients_audited(
         &mut s.store,
-        &KEY,
-        &NewAuditEvent::patient_created(actor.clone(), patient.id, &given),
-    )
-    .unwrap();
-
-    let page = search_patients(
-        s.store.conn(),
+        &caller,
         &PatientSearch {
             text: "zqxcan wvcan".into(),
             page: 0,
@@ -81,26 +70,12 @@ fn canary_patient_values_never_reach_the_audit_trail() {
     )
     .unwrap();
     assert_eq!(page.items.len(), 1);
-    let ids: Vec<_> = page.items.iter().map(|p| p.id).collect();
-    append_standalone(
-        &mut s.store,
-        &KEY,
-        &NewAuditEvent::patient_search(actor.clone(), 2, 0, &ids),
-    )
-    .unwrap();
-
-    let loaded = get_patient(s.store.conn(), patient.id).unwrap();
-    append_standalone(
-        &mut s.store,
-        &KEY,
-        &NewAuditEvent::patient_viewed(actor.clone(), loaded.id),
-    )
-    .unwrap();
-
+    let loaded = view_patient(&mut s.store, &caller, patient.id).unwrap();
     let mut edited = loaded.details.clone();
     edited.phone = "+44 20 7946 0732".into();
-    let after = update_patient(
+    update_patient(
         &mut s.store,
+        &caller,
         UpdatePatient {
             id: loaded.id,
             expected_version: loaded.version,
@@ -108,12 +83,25 @@ fn canary_patient_values_never_reach_the_audit_trail() {
         },
     )
     .unwrap();
-    append_standalone(
-        &mut s.store,
-        &KEY,
-        &NewAuditEvent::patient_updated(actor, after.id, &["phone"], after.version),
-    )
-    .unwrap();
+    let actions: Vec<String> = s
+        .store
+        .conn()
+        .prepare("SELECT action || ':' || coalesce(patient_id, '-') || ':' || actor_id FROM audit_event ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let id = patient.id.to_string();
+    assert_eq!(
+        actions,
+        [
+            format!("create:{id}:staff-1"),
+            "search:-:staff-1".to_string(),
+            format!("view:{id}:staff-1"),
+            format!("update:{id}:staff-1"),
+        ]
+    );
 
     let rows: Vec<String> = {
         let mut stmt = s
@@ -161,5 +149,9 @@ fn canary_patient_values_never_reach_the_audit_trail() {
     }
     // The patient is identified by id only, and the entries are sound.
     assert!(rows[2].contains(&patient.id.to_string()));
+    assert!(
+        rows[1].contains(&patient.id.to_string()),
+        "the search lists the ids shown"
+    );
     assert!(verify(s.store.conn(), &KEY).unwrap().ok);
 }

@@ -10,6 +10,7 @@ fn no_search_shape_scans_the_patient_table() {
     let mut t = common::store();
     register_many(
         &mut t.store,
+        &common::caller(),
         clinic_testkit::PatientGenerator::new(5).take(2000),
     )
     .unwrap();

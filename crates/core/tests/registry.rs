@@ -14,6 +14,7 @@ use common::{ada, outbox_len, store};
 fn register(s: &mut clinic_store::Store, details: clinic_protocol::PatientDetails) -> Patient {
     match register_patient(
         s,
+        &common::caller(),
         RegisterPatient {
             details,
             confirm_not_duplicate: false,
@@ -62,6 +63,7 @@ fn duplicates_are_reported_and_nothing_is_written_until_confirmed() {
     twin.email = "".into();
     let outcome = register_patient(
         &mut t.store,
+        &common::caller(),
         RegisterPatient {
             details: twin.clone(),
             confirm_not_duplicate: false,
@@ -87,6 +89,7 @@ fn duplicates_are_reported_and_nothing_is_written_until_confirmed() {
     housemate.email = "ADA@example.org".into();
     let RegisterOutcome::PossibleDuplicates { candidates } = register_patient(
         &mut t.store,
+        &common::caller(),
         RegisterPatient {
             details: housemate,
             confirm_not_duplicate: false,
@@ -103,6 +106,7 @@ fn duplicates_are_reported_and_nothing_is_written_until_confirmed() {
     // The user confirms it is a different patient.
     let outcome = register_patient(
         &mut t.store,
+        &common::caller(),
         RegisterPatient {
             details: twin,
             confirm_not_duplicate: true,
@@ -121,6 +125,7 @@ fn invalid_registration_writes_nothing_and_names_the_fields() {
     bad.date_of_birth = "2999-01-01".into();
     let err = register_patient(
         &mut t.store,
+        &common::caller(),
         RegisterPatient {
             details: bad,
             confirm_not_duplicate: true,
@@ -147,6 +152,7 @@ fn edit_records_only_changed_fields_and_checks_the_version() {
     changed.address.city = "Bath".into();
     let updated = update_patient(
         &mut t.store,
+        &common::caller(),
         UpdatePatient {
             id: p.id,
             expected_version: 1,
@@ -171,6 +177,7 @@ fn edit_records_only_changed_fields_and_checks_the_version() {
     stale.email = "other@example.org".into();
     let err = update_patient(
         &mut t.store,
+        &common::caller(),
         UpdatePatient {
             id: p.id,
             expected_version: 1,
@@ -193,6 +200,7 @@ fn edit_records_only_changed_fields_and_checks_the_version() {
     // An edit that changes nothing writes nothing.
     let same = update_patient(
         &mut t.store,
+        &common::caller(),
         UpdatePatient {
             id: p.id,
             expected_version: 2,
@@ -209,6 +217,7 @@ fn unknown_patient_is_not_found() {
     let mut t = store();
     let err = update_patient(
         &mut t.store,
+        &common::caller(),
         UpdatePatient {
             id: clinic_protocol::PatientId::new(),
             expected_version: 1,
@@ -227,6 +236,7 @@ fn every_write_has_exactly_one_op_and_failed_writes_have_none() {
     let mut t = store();
     let ids = register_many(
         &mut t.store,
+        &common::caller(),
         clinic_testkit::PatientGenerator::new(3).take(40),
     )
     .unwrap();
@@ -244,6 +254,7 @@ fn every_write_has_exactly_one_op_and_failed_writes_have_none() {
         }
         let _ = update_patient(
             &mut t.store,
+            &common::caller(),
             UpdatePatient {
                 id: *id,
                 expected_version: p.version,
@@ -254,7 +265,7 @@ fn every_write_has_exactly_one_op_and_failed_writes_have_none() {
     // A batch with one invalid record aborts whole.
     let mut batch: Vec<_> = clinic_testkit::PatientGenerator::new(4).take(5).collect();
     batch[3].date_of_birth = "not a date".into();
-    assert!(register_many(&mut t.store, batch).is_err());
+    assert!(register_many(&mut t.store, &common::caller(), batch).is_err());
 
     let conn = t.store.conn();
     let mismatches: i64 = conn

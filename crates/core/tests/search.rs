@@ -41,6 +41,7 @@ fn seeded() -> common::TestStore {
     let mut t = store();
     register_many(
         &mut t.store,
+        &common::caller(),
         [
             person("José", "Álvarez", "1980-05-01", "+34 600 111 222"),
             person("Josephine", "Baker", "1906-06-03", "+33 1 42 00 00 01"),
@@ -93,6 +94,7 @@ fn mrn_prefix_in_any_case() {
     let mut t = seeded();
     let RegisterOutcome::Registered { patient } = register_patient(
         &mut t.store,
+        &common::caller(),
         RegisterPatient {
             details: person("Mrn", "Target", "1999-01-01", ""),
             confirm_not_duplicate: false,
@@ -164,6 +166,7 @@ fn pages_cover_all_results_once_in_name_order_for_a_rare_prefix() {
     let mut t = store();
     register_many(
         &mut t.store,
+        &common::caller(),
         clinic_testkit::PatientGenerator::new(11).take(300),
     )
     .unwrap();
@@ -188,7 +191,7 @@ fn pages_cover_all_results_once_in_name_order_for_a_common_prefix() {
             d.given_name = format!("Ab{}", d.given_name.to_lowercase());
             d
         });
-    register_many(&mut t.store, batch).unwrap();
+    register_many(&mut t.store, &common::caller(), batch).unwrap();
     let plan = clinic_core::search::explain(t.store.conn(), "ab")
         .unwrap()
         .join(" ");
@@ -212,7 +215,7 @@ fn a_common_family_name_prefix_is_looked_up_not_walked() {
             }
             d
         });
-    register_many(&mut t.store, batch).unwrap();
+    register_many(&mut t.store, &common::caller(), batch).unwrap();
     let mut many_zz: Vec<_> = clinic_testkit::PatientGenerator::new(14)
         .take(2_100)
         .collect();
@@ -221,7 +224,7 @@ fn a_common_family_name_prefix_is_looked_up_not_walked() {
         d.given_name = "Bea".into();
         d.middle_name = String::new();
     }
-    register_many(&mut t.store, many_zz).unwrap();
+    register_many(&mut t.store, &common::caller(), many_zz).unwrap();
     let plan = clinic_core::search::explain(t.store.conn(), "zzy")
         .unwrap()
         .join(" ");

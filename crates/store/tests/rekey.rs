@@ -558,6 +558,7 @@ fn kill_rounds(vault: &dyn SecretVault, spec: &str, label: &str) {
     ];
     let mut changed = 0;
     let mut rolled_back = 0;
+    let mut mixed = 0;
     for (round, at) in plan.iter().enumerate() {
         let what = format!("{label} round {round} ({at:?})");
         let before = current_key(vault, &entries);
@@ -572,6 +573,16 @@ fn kill_rounds(vault: &dyn SecretVault, spec: &str, label: &str) {
         let journal = sidecar(&path, "-journal");
         let big_hot = journal_is_hot(&journal)
             && std::fs::metadata(&journal).is_ok_and(|m| m.len() > 1 << 20);
+        if big_hot && out.commits == 0 {
+            // Without its journal, would the file still read with the old key?
+            // If not, the kill left it part old, part new.
+            let scratch = tempdir();
+            let copy = db_path(scratch.path());
+            std::fs::copy(&path, &copy).unwrap();
+            let readable =
+                open(&copy, &Encryption::Key(before.clone())).is_ok_and(|s| integrity(&s) == "ok");
+            mixed += !readable as usize;
+        }
 
         let store = open_with_vault(vault, &entries, &path)
             .unwrap_or_else(|e| panic!("{what}: the key did not resolve: {e:?}"));
@@ -610,7 +621,8 @@ fn kill_rounds(vault: &dyn SecretVault, spec: &str, label: &str) {
     );
     println!(
         "REKEY-KILL-DONE {label}: {} rounds, db {} KiB, re-encryption ~{} ms, key rotated in {changed} rounds, \
-         {rolled_back} kills while the file was half re-encrypted (rolled back to the old key)",
+         {rolled_back} kills after the re-key's journal was synced (rolled back to the old key; \
+         {mixed} of them left the file itself part old-key, part new-key)",
         plan.len(),
         size / 1024,
         typical / 1000

@@ -12,7 +12,7 @@ pub async fn register_patient(
     state: State<'_, AppState>,
     request: RegisterPatient,
 ) -> Result<RegisterOutcome, UiError> {
-    state.with_store(|s| registry::register_patient(s, request))
+    state.with_store(|s, caller| registry::register_patient(s, caller, request))
 }
 
 #[tauri::command]
@@ -20,12 +20,12 @@ pub async fn update_patient(
     state: State<'_, AppState>,
     request: UpdatePatient,
 ) -> Result<Patient, UiError> {
-    state.with_store(|s| registry::update_patient(s, request))
+    state.with_store(|s, caller| registry::update_patient(s, caller, request))
 }
 
 #[tauri::command]
 pub async fn get_patient(state: State<'_, AppState>, id: PatientId) -> Result<Patient, UiError> {
-    state.with_store(|s| registry::get_patient(s.conn(), id))
+    state.with_store(|s, caller| registry::view_patient(s, caller, id))
 }
 
 #[tauri::command]
@@ -33,5 +33,5 @@ pub async fn search_patients(
     state: State<'_, AppState>,
     request: PatientSearch,
 ) -> Result<PatientSearchPage, UiError> {
-    state.with_store(|s| search::search_patients(s.conn(), &request))
+    state.with_store(|s, caller| search::search_patients_audited(s, caller, &request))
 }

@@ -7,7 +7,7 @@ use tauri::State;
 pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, ()> {
     Ok(match state.startup() {
         Err(error) => AppStatus::Failed { error },
-        Ok(test_key) => match state.with_store(|s| {
+        Ok(test_key) => match state.with_store(|s, _| {
             Ok((
                 s.device_id(),
                 clinic_core::registry::patient_count(s.conn())?,

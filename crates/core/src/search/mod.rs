@@ -85,7 +85,31 @@ fn parse(text: &str) -> Vec<Filter> {
         .collect()
 }
 
-/// Runs one page of a search. Empty text returns an empty page.
+/// Runs a search for the caller and audits it: the number of words typed (never
+/// the text), the page and the ids shown. An empty search shows nothing and is
+/// not audited.
+pub fn search_patients_audited(
+    store: &mut clinic_store::Store,
+    caller: &crate::Caller<'_>,
+    query: &PatientSearch,
+) -> Result<PatientSearchPage, CoreError> {
+    let page = search_patients(store.conn(), query)?;
+    let words = parse(&query.text).len();
+    if words > 0 {
+        let ids: Vec<_> = page.items.iter().map(|p| p.id).collect();
+        let event = crate::audit::NewAuditEvent::patient_search(
+            caller.actor.clone(),
+            words,
+            query.page,
+            &ids,
+        );
+        crate::audit::append_standalone(store, caller.audit_key, &event)?;
+    }
+    Ok(page)
+}
+
+/// Runs one page of a search without auditing (benchmarks, the core's own use).
+/// Empty text returns an empty page.
 pub fn search_patients(
     conn: &Connection,
     query: &PatientSearch,

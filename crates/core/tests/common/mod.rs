@@ -8,6 +8,14 @@ pub struct TestStore {
     pub dir: tempfile::TempDir,
 }
 
+/// The audit key of test stores.
+pub const AUDIT_KEY: [u8; 32] = [9; 32];
+
+/// The device acting on its own behalf, auditing with `AUDIT_KEY`.
+pub fn caller() -> clinic_core::Caller<'static> {
+    clinic_core::Caller::device(&AUDIT_KEY)
+}
+
 pub fn key() -> Encryption {
     Encryption::Key(DbKey::from_bytes([7; 32]))
 }
