@@ -37,7 +37,7 @@ pub mod profile;
 pub mod ui;
 
 pub use disk::{assert_db_encrypted, assert_no_canary, Canary};
-pub use profile::{KeySource, LaunchOptions, Profile};
+pub use profile::{KeySource, LaunchOptions, Profile, TEST_DB_KEY};
 pub use ui::App;
 
 /// Tests return `anyhow::Result` so that a failing step can still save a screenshot and

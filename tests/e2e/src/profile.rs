@@ -138,6 +138,9 @@ impl Profile {
         set("CLINIC_DATA_DIR", self.data_dir().into());
         // Keeps WebKit from looking for the accessibility bus (noise, slow start-up).
         set("NO_AT_BRIDGE", "1".into());
+        // The most verbose logging the app has: the disk checks then prove that even
+        // trace-level logs hold no patient data and no key.
+        set("CLINIC_LOG", "trace".into());
         if opts.key == KeySource::TestKey {
             set("CLINIC_KEY_SOURCE", "insecure-test-key".into());
             set("CLINIC_TEST_DB_KEY", TEST_DB_KEY.into());

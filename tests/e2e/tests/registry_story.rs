@@ -15,7 +15,11 @@ async fn registry_story() -> clinic_e2e::Result {
 
     // The app is closed now: check what it left on disk.
     assert_db_encrypted(&profile.db_path())?;
-    let checked = assert_no_canary(&profile.app_dirs(), &canary.secrets())?;
+    // The patient's identifiers, and the database key itself (the app ran with
+    // CLINIC_LOG=trace, its most verbose logging).
+    let mut secrets = canary.secrets();
+    secrets.push(clinic_e2e::TEST_DB_KEY.to_string());
+    let checked = assert_no_canary(&profile.app_dirs(), &secrets)?;
     ensure!(checked >= 2, "the disk walk saw only {checked} files");
     Ok(())
 }
