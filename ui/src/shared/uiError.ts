@@ -18,6 +18,14 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   config: true,
   not_ready: true,
   internal: true,
+  invalid_credentials: true,
+  throttled: true,
+  account_disabled: true,
+  invalid_totp_code: true,
+  forbidden: true,
+  session_ended: true,
+  clinic_exists: true,
+  last_administrator: true,
 };
 
 export function isKnownCode(code: string): code is ErrorCode {
