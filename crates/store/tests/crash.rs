@@ -95,40 +95,7 @@ fn run_and_kill(path: &Path, acks: usize, delay: Duration) -> Round {
 /// Reopens after a crash and checks every invariant; returns the highest counter.
 fn check_after_crash(path: &Path, acked: &BTreeSet<u64>, what: &str) -> u64 {
     let store = open(path, &key_a()).unwrap_or_else(|e| panic!("{what}: reopen failed: {e:?}"));
-    let check: String = store
-        .conn()
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(check, "ok", "{what}");
-    let counters: Vec<u64> = store
-        .pending_ops(u32::MAX)
-        .unwrap()
-        .iter()
-        .map(|o| o.device_counter)
-        .collect();
-    let present: BTreeSet<u64> = counters.iter().copied().collect();
-    let lost: Vec<_> = acked.difference(&present).collect();
-    assert!(
-        lost.is_empty(),
-        "{what}: acknowledged writes lost: {lost:?}"
-    );
-    let max = counters.last().copied().unwrap_or(0);
-    assert_eq!(
-        counters,
-        (1..=max).collect::<Vec<_>>(),
-        "{what}: counter not gap-free"
-    );
-    assert_eq!(
-        device_state(store.conn()).2 as u64,
-        max,
-        "{what}: device counter"
-    );
-    assert_eq!(
-        count(store.conn(), "patient") as u64,
-        max,
-        "{what}: rows without ops"
-    );
-    max
+    assert_acked_writes_survived(&store, acked, what)
 }
 
 #[test]

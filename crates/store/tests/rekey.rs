@@ -114,27 +114,7 @@ fn bulk_write(store: &mut Store, prefix: &str, n: usize, size: usize) {
 
 /// Checks every invariant of an opened store; returns the highest device counter.
 fn check_store(store: &Store, acked: &BTreeSet<u64>, what: &str) -> u64 {
-    assert_eq!(integrity(store), "ok", "{what}: integrity_check");
-    let counters: Vec<u64> = store
-        .pending_ops(u32::MAX)
-        .unwrap()
-        .iter()
-        .map(|o| o.device_counter)
-        .collect();
-    let present: BTreeSet<u64> = counters.iter().copied().collect();
-    let lost: Vec<_> = acked.difference(&present).collect();
-    assert!(
-        lost.is_empty(),
-        "{what}: acknowledged writes lost: {lost:?}"
-    );
-    let max = counters.last().copied().unwrap_or(0);
-    assert_eq!(
-        counters,
-        (1..=max).collect::<Vec<_>>(),
-        "{what}: counter not gap-free"
-    );
-    assert_eq!(device_state(store.conn()).2 as u64, max, "{what}: device");
-    assert_eq!(count(store.conn(), "patient") as u64, max, "{what}: rows");
+    let max = assert_acked_writes_survived(store, acked, what);
     let journal: String = store
         .conn()
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))

@@ -276,3 +276,43 @@ pub fn integrity(store: &Store) -> String {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .expect("integrity_check")
 }
+
+/// After a crash: the database is sound, every acknowledged write (by device
+/// counter) is in the outbox, the counter is gap-free and matches the device row,
+/// and every patient row has its op. Returns the highest counter.
+pub fn assert_acked_writes_survived(
+    store: &Store,
+    acked: &std::collections::BTreeSet<u64>,
+    what: &str,
+) -> u64 {
+    assert_eq!(integrity(store), "ok", "{what}: integrity_check");
+    let counters: Vec<u64> = store
+        .pending_ops(u32::MAX)
+        .unwrap()
+        .iter()
+        .map(|o| o.device_counter)
+        .collect();
+    let present: std::collections::BTreeSet<u64> = counters.iter().copied().collect();
+    let lost: Vec<_> = acked.difference(&present).collect();
+    assert!(
+        lost.is_empty(),
+        "{what}: acknowledged writes lost: {lost:?}"
+    );
+    let max = counters.last().copied().unwrap_or(0);
+    assert_eq!(
+        counters,
+        (1..=max).collect::<Vec<_>>(),
+        "{what}: counter not gap-free"
+    );
+    assert_eq!(
+        device_state(store.conn()).2 as u64,
+        max,
+        "{what}: device counter"
+    );
+    assert_eq!(
+        count(store.conn(), "patient") as u64,
+        max,
+        "{what}: rows without ops"
+    );
+    max
+}
