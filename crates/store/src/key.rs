@@ -334,38 +334,24 @@ impl KeySource {
     /// Knows nothing of a re-key interrupted by a crash (a pending key): the app
     /// starts through [`KeySource::open_store`], which does.
     pub fn load_or_create(&self, db_path: &Path) -> Result<DbKey, StoreError> {
-        match self {
-            KeySource::InsecureTestKey(k) => Ok(k.clone()),
-            KeySource::Keychain { service, account } => {
-                let entry = keyring::Entry::new(service, account).map_err(keychain_error)?;
-                match entry.get_password() {
-                    Ok(hex) => DbKey::from_hex(&Zeroizing::new(hex)),
-                    Err(keyring::Error::NoEntry) => {
-                        if db_file_has_content(db_path)? || wal_has_frames(db_path)? {
-                            return Err(StoreError::KeyMissing {
-                                path: db_path.to_path_buf(),
-                                service: service.clone(),
-                                account: account.clone(),
-                            });
-                        }
-                        let key = DbKey::generate()?;
-                        entry
-                            .set_password(key.to_hex().as_str())
-                            .map_err(keychain_error)?;
-                        // Read it back: proves the keychain really persisted it.
-                        let stored = Zeroizing::new(entry.get_password().map_err(keychain_error)?);
-                        if stored.as_str() != key.to_hex().as_str() {
-                            return Err(StoreError::KeychainUnavailable {
-                                detail: "the keychain did not keep the new key".into(),
-                            });
-                        }
-                        tracing::info!("created a new database key in the system keychain");
-                        Ok(key)
-                    }
-                    Err(e) => Err(keychain_error(e)),
-                }
-            }
+        let (vault, entries) = match self {
+            KeySource::InsecureTestKey(k) => return Ok(k.clone()),
+            KeySource::Keychain { .. } => self.vault(db_path).expect("keychain source"),
+        };
+        if let Some(hex) = vault.get(&entries.current)? {
+            return DbKey::from_hex(&hex);
         }
+        if db_exists(db_path)? {
+            return Err(StoreError::KeyMissing {
+                path: db_path.to_path_buf(),
+                service: vault.service().to_string(),
+                account: entries.current.clone(),
+            });
+        }
+        let key = DbKey::generate()?;
+        vault.set(&entries.current, key.to_hex().as_str())?; // reads it back
+        tracing::info!("created a new database key in the system keychain");
+        Ok(key)
     }
 }
 
