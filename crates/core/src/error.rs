@@ -38,6 +38,10 @@ pub enum CoreError {
     ClinicExists,
     #[error("The clinic needs at least one active administrator; this change would leave none.")]
     LastAdministrator,
+    /// The chart is restricted to the patient's care team (the caller audits the
+    /// denial; `restricted::ensure_access` does).
+    #[error("This patient's chart is restricted to their care team. In an emergency, request break-glass access: a reason is required, administrators are alerted and access expires.")]
+    RestrictedPatient,
 }
 
 impl From<rusqlite::Error> for CoreError {
@@ -66,6 +70,7 @@ impl CoreError {
             CoreError::SessionEnded => ErrorCode::SessionEnded,
             CoreError::ClinicExists => ErrorCode::ClinicExists,
             CoreError::LastAdministrator => ErrorCode::LastAdministrator,
+            CoreError::RestrictedPatient => ErrorCode::RestrictedPatient,
         }
     }
 

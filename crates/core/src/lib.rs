@@ -9,7 +9,8 @@
 //! - `search`: as-you-type patient search;
 //! - `identity`: the clinic, staff accounts, passwords, TOTP, login throttling;
 //! - `authz`: the role × command permission matrix, enforced for every command;
-//! - `audit`: the tamper-evident (keyed hash chain) audit trail.
+//! - `audit`: the tamper-evident (keyed hash chain) audit trail;
+//! - `restricted`: restricted patients, care teams and break-glass access.
 #![forbid(unsafe_code)]
 
 pub mod audit;
@@ -18,6 +19,7 @@ mod caller;
 mod error;
 pub mod identity;
 pub mod registry;
+pub mod restricted;
 pub mod search;
 pub mod text;
 pub mod validation;

@@ -48,6 +48,10 @@ pub enum ErrorCode {
     ClinicExists,
     /// The change would leave the clinic without an active administrator.
     LastAdministrator,
+    /// The patient's chart is restricted to their care team and the caller is not
+    /// on it (nor holds an unexpired break-glass grant). Clinicians allowed to may
+    /// request emergency (break-glass) access with a reason.
+    RestrictedPatient,
 }
 
 /// A problem with one input field, shown next to that field.

@@ -12,6 +12,7 @@ pub mod hlc;
 pub mod ids;
 pub mod op;
 pub mod patient;
+pub mod restricted;
 pub mod staff;
 
 pub use audit::*;
@@ -20,4 +21,5 @@ pub use hlc::Hlc;
 pub use ids::{ClinicId, DeviceId, OpId, PatientId, StaffId};
 pub use op::{EntityKind, Op, OpKind, SCHEMA_VERSION};
 pub use patient::*;
+pub use restricted::*;
 pub use staff::*;

@@ -20,6 +20,10 @@ pub enum EntityKind {
     Clinic,
     /// A staff account.
     Staff,
+    /// An emergency ("break-glass") access grant to a restricted chart.
+    BreakGlassGrant,
+    /// The administrators' alert about one break-glass grant.
+    BreakGlassAlert,
 }
 
 impl EntityKind {
@@ -28,6 +32,8 @@ impl EntityKind {
             EntityKind::Patient => "patient",
             EntityKind::Clinic => "clinic",
             EntityKind::Staff => "staff",
+            EntityKind::BreakGlassGrant => "break_glass_grant",
+            EntityKind::BreakGlassAlert => "break_glass_alert",
         }
     }
 }
@@ -48,6 +54,22 @@ pub enum OpKind {
     /// A new staff account with all its fields (including the password hash,
     /// never the password).
     CreateStaff,
+    /// A patient was marked restricted (with a category) or no longer restricted.
+    /// Payload `{restricted, category}`; last writer (by HLC) wins.
+    SetPatientRestriction,
+    /// A staff member joined a patient's care team. Payload `{staff_id}`; per
+    /// (patient, staff) the last add/remove by HLC wins.
+    AddCareTeamMember,
+    /// A staff member left a patient's care team (a status, not a delete).
+    RemoveCareTeamMember,
+    /// Emergency access to a restricted chart was granted. Payload: staff, patient,
+    /// reason (free text, for administrators to review), granted/expiry times and
+    /// the id of the administrators' alert that applying it creates.
+    BreakGlass,
+    /// A break-glass grant was ended before its expiry.
+    RevokeBreakGlass,
+    /// An administrator acknowledged a break-glass alert.
+    AcknowledgeAlert,
 }
 
 impl OpKind {
@@ -57,6 +79,12 @@ impl OpKind {
             OpKind::SetFields => "set_fields",
             OpKind::CreateClinic => "create_clinic",
             OpKind::CreateStaff => "create_staff",
+            OpKind::SetPatientRestriction => "set_patient_restriction",
+            OpKind::AddCareTeamMember => "add_care_team_member",
+            OpKind::RemoveCareTeamMember => "remove_care_team_member",
+            OpKind::BreakGlass => "break_glass",
+            OpKind::RevokeBreakGlass => "revoke_break_glass",
+            OpKind::AcknowledgeAlert => "acknowledge_alert",
         }
     }
 }

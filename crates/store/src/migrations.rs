@@ -18,6 +18,10 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../../migrations/0003_staff_identity.sql"),
     ),
     (4, include_str!("../../../migrations/0004_audit_trail.sql")),
+    (
+        5,
+        include_str!("../../../migrations/0005_restricted_patients.sql"),
+    ),
 ];
 
 /// The schema version this build creates and understands.

@@ -26,6 +26,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   session_ended: true,
   clinic_exists: true,
   last_administrator: true,
+  restricted_patient: true,
 };
 
 export function isKnownCode(code: string): code is ErrorCode {
