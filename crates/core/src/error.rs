@@ -46,7 +46,7 @@ pub enum CoreError {
 
 impl From<rusqlite::Error> for CoreError {
     fn from(e: rusqlite::Error) -> Self {
-        CoreError::Store(StoreError::Sqlite(e))
+        CoreError::Store(StoreError::from(e))
     }
 }
 

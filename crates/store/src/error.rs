@@ -30,7 +30,9 @@ pub enum StoreError {
     #[error("Configuration error: {0}")]
     Config(String),
     #[error("The local database failed: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+    #[error("The disk is full, so nothing was saved. Free some disk space and try again.")]
+    DiskFull,
     #[error("The local database file could not be read: {0}")]
     Io(#[from] std::io::Error),
     #[error("The device clock counter overflowed; try again")]
@@ -48,9 +50,21 @@ impl StoreError {
             StoreError::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
             StoreError::Config(_) => ErrorCode::Config,
             StoreError::Sqlite(e) if is_corruption(e) => ErrorCode::WrongKeyOrCorrupt,
-            StoreError::Sqlite(_) | StoreError::Io(_) | StoreError::ClockOverflow => {
-                ErrorCode::Storage
-            }
+            StoreError::Sqlite(_)
+            | StoreError::DiskFull
+            | StoreError::Io(_)
+            | StoreError::ClockOverflow => ErrorCode::Storage,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    /// A full disk gets its own error (what to do is clear); the rest stay SQLite's.
+    fn from(e: rusqlite::Error) -> Self {
+        if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
+            StoreError::DiskFull
+        } else {
+            StoreError::Sqlite(e)
         }
     }
 }

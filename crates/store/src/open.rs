@@ -87,7 +87,7 @@ pub fn open(path: &Path, encryption: &Encryption) -> Result<Store, StoreError> {
         if is_corruption(&e) {
             wrong(e.to_string())
         } else {
-            StoreError::Sqlite(e)
+            StoreError::from(e)
         }
     })?;
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
