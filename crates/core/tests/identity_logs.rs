@@ -10,31 +10,9 @@ use clinic_protocol::{
     SetStaffRole,
 };
 use identity_common::{at, totp_code};
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[test]
 fn trace_logs_hold_no_password_secret_code_or_name() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
     let admin_password = "Canary-admin-pass-7731";
     let staff_password = "Canary-staff-pass-8842";
     let mut secrets: Vec<String> = vec![
@@ -45,7 +23,7 @@ fn trace_logs_hold_no_password_secret_code_or_name() {
         "Canary Person".into(),
         "Canary Clinic".into(),
     ];
-    tracing::subscriber::with_default(subscriber, || {
+    let ((), logs) = common::capture_trace_logs(|| {
         let mut t = common::store();
         let created = identity::create_clinic(
             &mut t.store,
@@ -114,7 +92,6 @@ fn trace_logs_hold_no_password_secret_code_or_name() {
         )
         .unwrap();
     });
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("signed in"), "the capture works: {logs}");
     for secret in &secrets {
         assert!(

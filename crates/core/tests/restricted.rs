@@ -17,8 +17,6 @@ use clinic_protocol::{
 };
 use clinic_store::Store;
 use common::AUDIT_KEY;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 
 const REASON: &str = "Canary: collapsed in waiting room, needs allergy list";
 
@@ -571,32 +569,12 @@ fn every_write_records_exactly_one_op_and_one_audit_entry() {
     assert!(report.ok, "{report:?}");
 }
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn the_reason_is_in_the_grant_and_its_op_but_never_in_the_audit_trail_or_logs() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
     let mut c = clinic();
     restrict(&mut c);
     let now = Utc::now();
-    let grant = tracing::subscriber::with_default(subscriber, || {
+    let (grant, logs) = common::capture_trace_logs(|| {
         let grant = restricted::break_glass(
             &mut c.t.store,
             &caller(&c.nurse),
@@ -620,7 +598,6 @@ fn the_reason_is_in_the_grant_and_its_op_but_never_in_the_audit_trail_or_logs() 
         restricted::revoke_grant(&mut c.t.store, &caller(&c.admin), grant.id, now).unwrap();
         grant
     });
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("break-glass"), "the capture works: {logs}");
     assert!(!logs.contains("Canary"), "{logs}");
 

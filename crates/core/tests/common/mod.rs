@@ -62,3 +62,33 @@ pub fn outbox_len(store: &Store) -> i64 {
         .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))
         .unwrap()
 }
+
+/// Runs `f` with every tracing event, down to trace level, captured; returns what
+/// `f` returned and the captured log text (for "no secret in the logs" tests).
+pub fn capture_trace_logs<T>(f: impl FnOnce() -> T) -> (T, String) {
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Capture(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Capture {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let value = tracing::subscriber::with_default(subscriber, f);
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    (value, logs)
+}
