@@ -174,6 +174,31 @@ impl App {
         Ok(self.find(id).await?.text().await?.trim().to_string())
     }
 
+    /// The MRN shown on the open patient profile (the last word of `profile-mrn`).
+    pub async fn profile_mrn(&self) -> crate::Result<String> {
+        let text = self.text("profile-mrn").await?;
+        let Some(mrn) = text.split_whitespace().last() else {
+            bail!("profile-mrn is empty");
+        };
+        if !mrn.chars().any(|ch| ch.is_ascii_alphanumeric()) {
+            bail!("profile-mrn shows {text:?}");
+        }
+        Ok(mrn.to_string())
+    }
+
+    /// From any screen: searches for `mrn`, waits for the result row naming
+    /// `token`, opens it, and returns the profile's `profile-name`.
+    pub async fn reopen_by_mrn(&self, mrn: &str, token: &str) -> crate::Result<String> {
+        self.click("nav-search").await?;
+        self.type_into("search-input", mrn).await?;
+        self.wait_text("search-result", &format!("naming {token}"), |t| {
+            t.contains(token)
+        })
+        .await?;
+        self.click("search-result").await?;
+        self.text("profile-name").await
+    }
+
     /// Waits until the text of the element with this test id satisfies `pred`.
     pub async fn wait_text(
         &self,

@@ -1,7 +1,7 @@
 //! kill -9 right after a registration was acknowledged (the profile was shown): after a
 //! restart the database opens with the same key, the patient is there, and the files the
 //! crash left behind (`-wal`, `-shm`) hold no plaintext patient data.
-use anyhow::{ensure, Context};
+use anyhow::ensure;
 use clinic_e2e::{assert_db_encrypted, assert_no_canary, App, Canary, LaunchOptions, Profile};
 
 #[tokio::test]
@@ -32,26 +32,14 @@ async fn register_then_crash(app: &App, c: &Canary) -> clinic_e2e::Result<String
     app.fill("field-phone", &c.phone).await?;
     app.click("register-submit").await?;
     app.find("patient-profile").await?;
-    let mrn = app.text("profile-mrn").await?;
-    let mrn = mrn
-        .split_whitespace()
-        .last()
-        .context("profile-mrn is empty")?
-        .to_string();
+    let mrn = app.profile_mrn().await?;
     app.kill_hard().await?;
     Ok(mrn)
 }
 
 async fn find_after_restart(app: &App, c: &Canary, mrn: &str) -> clinic_e2e::Result {
     app.wait_ready().await?;
-    app.click("nav-search").await?;
-    app.type_into("search-input", mrn).await?;
-    app.wait_text("search-result", &format!("naming {}", c.token), |t| {
-        t.contains(&c.token)
-    })
-    .await?;
-    app.click("search-result").await?;
-    let name = app.text("profile-name").await?;
+    let name = app.reopen_by_mrn(mrn, &c.token).await?;
     ensure!(
         name.starts_with(&c.family),
         "profile-name after the crash is {name:?}"

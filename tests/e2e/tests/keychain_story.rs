@@ -101,24 +101,12 @@ async fn first_run(app: &App, c: &Canary) -> clinic_e2e::Result<String> {
     app.fill("field-phone", &c.phone).await?;
     app.click("register-submit").await?;
     app.find("patient-profile").await?;
-    let mrn = app.text("profile-mrn").await?;
-    let mrn = mrn
-        .split_whitespace()
-        .last()
-        .context("profile-mrn is empty")?;
-    Ok(mrn.to_string())
+    app.profile_mrn().await
 }
 
 async fn find_again(app: &App, c: &Canary, mrn: &str) -> clinic_e2e::Result {
     app.wait_ready().await?;
-    app.click("nav-search").await?;
-    app.type_into("search-input", mrn).await?;
-    app.wait_text("search-result", &format!("naming {}", c.token), |t| {
-        t.contains(&c.token)
-    })
-    .await?;
-    app.click("search-result").await?;
-    let name = app.text("profile-name").await?;
+    let name = app.reopen_by_mrn(mrn, &c.token).await?;
     ensure!(
         name.contains(&c.family),
         "profile-name after restart is {name:?}"

@@ -1,7 +1,7 @@
 //! Front-desk registry story on the real app: register, duplicate warning, search three
 //! ways, edit, validation — then, with the app closed, nothing of the patient is on disk
 //! outside the encrypted database.
-use anyhow::{bail, ensure, Context};
+use anyhow::{ensure, Context};
 use clinic_e2e::{assert_db_encrypted, assert_no_canary, App, Canary, LaunchOptions, Profile};
 
 #[tokio::test]
@@ -65,7 +65,7 @@ async fn story(app: &App, c: &Canary) -> clinic_e2e::Result {
         "profile-name is {name:?}, expected {:?}",
         c.display_name()
     );
-    let mrn = mrn_of(&app.text("profile-mrn").await?)?;
+    let mrn = app.profile_mrn().await?;
     let profile_text = app.text("patient-profile").await?;
     for shown in ["Acme Health", "Lowell", "Mirelle"] {
         ensure!(
@@ -96,7 +96,7 @@ async fn story(app: &App, c: &Canary) -> clinic_e2e::Result {
     );
     app.click("open-existing").await?;
     app.find("patient-profile").await?;
-    let opened = mrn_of(&app.text("profile-mrn").await?)?;
+    let opened = app.profile_mrn().await?;
     ensure!(
         opened == mrn,
         "open-existing opened MRN {opened}, expected {mrn}"
@@ -132,7 +132,7 @@ async fn story(app: &App, c: &Canary) -> clinic_e2e::Result {
     app.click("search-result").await?;
     app.find("patient-profile").await?;
     ensure!(
-        mrn_of(&app.text("profile-mrn").await?)? == mrn,
+        app.profile_mrn().await? == mrn,
         "the search result opened another patient"
     );
     app.click("edit-patient").await?;
@@ -215,18 +215,6 @@ async fn expect_no_results(app: &App) -> clinic_e2e::Result {
         "search-empty is shown together with results"
     );
     Ok(())
-}
-
-/// The MRN in `profile-mrn`'s text (tolerates a label such as "MRN: ").
-fn mrn_of(text: &str) -> clinic_e2e::Result<String> {
-    let Some(mrn) = text.split_whitespace().last() else {
-        bail!("profile-mrn is empty");
-    };
-    ensure!(
-        mrn.chars().any(|ch| ch.is_ascii_alphanumeric()),
-        "profile-mrn shows {text:?}"
-    );
-    Ok(mrn.to_string())
 }
 
 fn digits(s: &str) -> String {
