@@ -93,8 +93,9 @@ pub fn search_patients_audited(
     caller: &crate::Caller<'_>,
     query: &PatientSearch,
 ) -> Result<PatientSearchPage, CoreError> {
-    let page = search_patients(store.conn(), query)?;
-    let words = parse(&query.text).len();
+    let filters = parse(&query.text);
+    let page = run(store.conn(), query, &filters)?;
+    let words = filters.len();
     if words > 0 {
         let ids: Vec<_> = page.items.iter().map(|p| p.id).collect();
         let event = crate::audit::NewAuditEvent::patient_search(
@@ -114,13 +115,21 @@ pub fn search_patients(
     conn: &Connection,
     query: &PatientSearch,
 ) -> Result<PatientSearchPage, CoreError> {
+    run(conn, query, &parse(&query.text))
+}
+
+/// One page of `query`, whose text was parsed into `filters`.
+fn run(
+    conn: &Connection,
+    query: &PatientSearch,
+    filters: &[Filter],
+) -> Result<PatientSearchPage, CoreError> {
     if query.page_size == 0 || query.page_size > MAX_PAGE_SIZE {
         return Err(CoreError::field(
             "page_size",
             format!("Ask for 1 to {MAX_PAGE_SIZE} results per page."),
         ));
     }
-    let filters = parse(&query.text);
     let mut page = PatientSearchPage {
         items: Vec::new(),
         page: query.page,
@@ -133,8 +142,8 @@ pub fn search_patients(
     let limit = i64::from(query.page_size) + 1; // one more, to learn has_more
     let offset = i64::from(query.page) * i64::from(query.page_size);
     let started = std::time::Instant::now();
-    let plan = plan::choose(conn, &filters, limit + offset)?;
-    let (sql, args) = plan::build_sql(&filters, plan, limit, offset);
+    let plan = plan::choose(conn, filters, limit + offset)?;
+    let (sql, args) = plan::build_sql(filters, plan, limit, offset);
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args), summary_from_row)?;
     for row in rows {
