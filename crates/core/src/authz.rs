@@ -64,6 +64,13 @@ commands! {
     SetAutoLock => "set_auto_lock",
     /// Emergency access to a restricted chart.
     BreakGlass => "break_glass",
+    /// A patient's restriction and care team (administrators' panel).
+    GetPatientRestriction => "get_patient_restriction",
+    SetPatientRestriction => "set_patient_restriction",
+    SetCareTeamMember => "set_care_team_member",
+    /// The administrators' inbox of break-glass alerts.
+    ListBreakGlassAlerts => "list_break_glass_alerts",
+    AcknowledgeBreakGlassAlert => "acknowledge_break_glass_alert",
     Lock => "lock",
     Unlock => "unlock",
     Logout => "logout",
@@ -116,7 +123,8 @@ impl fmt::Display for Command {
 /// - front desk, doctors and nurses register, edit, search and view patients
 ///   (charts come later);
 /// - billing searches and views patients only;
-/// - break-glass is for clinicians (doctor, nurse);
+/// - break-glass is for clinicians (doctor, nurse); administrators restrict
+///   patients, manage care teams and review break-glass alerts;
 /// - everyone manages their own authenticator and session;
 /// - `create_clinic` and `login` are for callers without a session: a signed-in
 ///   user logs out first.
@@ -140,6 +148,11 @@ pub fn permits(role: Role, command: Command) -> bool {
         C::ViewAudit | C::ExportAudit | C::VerifyAudit => role == R::Administrator,
         C::RekeyDatabase | C::SetAutoLock => role == R::Administrator,
         C::BreakGlass => matches!(role, R::Doctor | R::Nurse),
+        C::GetPatientRestriction
+        | C::SetPatientRestriction
+        | C::SetCareTeamMember
+        | C::ListBreakGlassAlerts
+        | C::AcknowledgeBreakGlassAlert => role == R::Administrator,
         C::Lock | C::Unlock | C::Logout => true,
     }
 }
@@ -155,6 +168,18 @@ pub enum RefusalReason {
     Locked,
     /// No one is signed in.
     NotSignedIn,
+}
+
+impl RefusalReason {
+    /// The text recorded in `access_denied` audit entries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefusalReason::RoleNotPermitted => "role_not_permitted",
+            RefusalReason::EnrollmentOnly => "enrollment_only",
+            RefusalReason::Locked => "locked",
+            RefusalReason::NotSignedIn => "not_signed_in",
+        }
+    }
 }
 
 /// A refused command, for the caller to audit (who, which command, why) and to

@@ -66,6 +66,9 @@ impl CoreError {
             CoreError::Forbidden(r) if r.reason == crate::authz::RefusalReason::NotSignedIn => {
                 ErrorCode::SessionEnded
             }
+            CoreError::Forbidden(r) if r.reason == crate::authz::RefusalReason::Locked => {
+                ErrorCode::Locked
+            }
             CoreError::Forbidden(_) => ErrorCode::Forbidden,
             CoreError::SessionEnded => ErrorCode::SessionEnded,
             CoreError::ClinicExists => ErrorCode::ClinicExists,

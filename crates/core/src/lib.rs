@@ -10,9 +10,13 @@
 //! - `identity`: the clinic, staff accounts, passwords, TOTP, login throttling;
 //! - `authz`: the role × command permission matrix, enforced for every command;
 //! - `audit`: the tamper-evident (keyed hash chain) audit trail;
-//! - `restricted`: restricted patients, care teams and break-glass access.
+//! - `restricted`: restricted patients, care teams and break-glass access;
+//! - `session`: the signed-in session and the gate every command passes (authz,
+//!   inactivity lock, audited refusals, sign-in/out, lock/unlock);
+//! - `admin`: administrators' audited use cases (staff, settings, re-key).
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod audit;
 pub mod authz;
 mod caller;
@@ -21,6 +25,7 @@ pub mod identity;
 pub mod registry;
 pub mod restricted;
 pub mod search;
+pub mod session;
 pub mod text;
 pub mod validation;
 

@@ -42,7 +42,17 @@ pub fn register_patient(
     let details =
         validate_patient(request.details, clinic_today()).map_err(CoreError::Validation)?;
     if !request.confirm_not_duplicate {
-        let candidates = find_duplicates(store.conn(), &details, None)?;
+        let mut candidates = find_duplicates(store.conn(), &details, None)?;
+        if let Some(staff) = caller.staff_id {
+            for c in &mut candidates {
+                crate::restricted::mask_if_hidden(
+                    store.conn(),
+                    staff,
+                    chrono::Utc::now(),
+                    &mut c.patient,
+                )?;
+            }
+        }
         if !candidates.is_empty() {
             // The candidates' details are shown: that is a disclosure to audit.
             let ids: Vec<PatientId> = candidates.iter().map(|c| c.patient.id).collect();
@@ -148,6 +158,16 @@ pub fn update_patient(
     let details =
         validate_patient(request.details, clinic_today()).map_err(CoreError::Validation)?;
     let id = request.id;
+    if let Some(staff) = caller.staff_id {
+        crate::restricted::ensure_access(
+            store,
+            caller,
+            staff,
+            id,
+            crate::authz::Command::UpdatePatient,
+            chrono::Utc::now(),
+        )?;
+    }
     let device = store.device_id();
     store.write(|tx| {
         let current = get_patient(tx.conn(), id)?;
@@ -233,6 +253,16 @@ pub fn view_patient(
     id: PatientId,
 ) -> Result<Patient, CoreError> {
     let patient = get_patient(store.conn(), id)?;
+    if let Some(staff) = caller.staff_id {
+        crate::restricted::ensure_access(
+            store,
+            caller,
+            staff,
+            id,
+            crate::authz::Command::GetPatient,
+            chrono::Utc::now(),
+        )?;
+    }
     let event = NewAuditEvent::patient_viewed(caller.actor.clone(), id);
     audit::append_standalone(store, caller.audit_key, &event)?;
     Ok(patient)
@@ -391,6 +421,7 @@ pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<PatientSummary> 
             .as_deref()
             .and_then(Sex::parse),
         phone: r.get(7)?,
+        restricted: false,
     })
 }
 

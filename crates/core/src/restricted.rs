@@ -22,12 +22,12 @@
 //!   ids, times and counts only.
 //! - times are RFC 3339 UTC with milliseconds, compared as text (fixed width).
 use crate::audit::{self, NewAuditEvent};
-use crate::authz::{self, Command, RefusalReason};
+use crate::authz::{self, Command};
 use crate::{Caller, CoreError};
 use chrono::{DateTime, Utc};
 use clinic_protocol::{
     AuditAction, AuditCategory, BreakGlassAlert, BreakGlassGrant, EntityKind, OpKind,
-    PatientAccess, PatientId, PatientRestriction, RestrictionCategory, SessionInfo, StaffId,
+    PatientAccess, PatientId, PatientSummary, PatientRestriction, RestrictionCategory, SessionInfo, StaffId,
 };
 use clinic_store::{Store, WriteTx};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -328,6 +328,33 @@ pub fn access(
     })
 }
 
+/// Blanks a search or duplicate-check result the staff member may not open
+/// (restricted, not on the care team, no unexpired grant): only `id` and `mrn`
+/// stay, and `restricted` is set so the UI can offer break-glass. Rows stay in
+/// place so paging is unchanged.
+pub fn mask_if_hidden(
+    conn: &Connection,
+    staff_id: StaffId,
+    now: DateTime<Utc>,
+    summary: &mut PatientSummary,
+) -> Result<(), CoreError> {
+    if access(conn, staff_id, summary.id, now)?.allows() {
+        return Ok(());
+    }
+    *summary = PatientSummary {
+        id: summary.id,
+        mrn: std::mem::take(&mut summary.mrn),
+        given_name: String::new(),
+        middle_name: String::new(),
+        family_name: String::new(),
+        date_of_birth: String::new(),
+        sex: None,
+        phone: String::new(),
+        restricted: true,
+    };
+    Ok(())
+}
+
 /// [`access`] for a command acting on one patient's chart (e.g. `get_patient`):
 /// returns the access when allowed; when denied, appends an `access_denied` audit
 /// entry (ids only) and returns `CoreError::RestrictedPatient`.
@@ -355,14 +382,6 @@ pub fn ensure_access(
 // ---------------------------------------------------------------------------
 // Break-glass
 
-fn refusal_text(reason: RefusalReason) -> &'static str {
-    match reason {
-        RefusalReason::RoleNotPermitted => "role_not_permitted",
-        RefusalReason::EnrollmentOnly => "enrollment_only",
-        RefusalReason::Locked => "locked",
-        RefusalReason::NotSignedIn => "not_signed_in",
-    }
-}
 
 /// Checks a break-glass reason: trimmed, [`MIN_REASON_CHARS`] to
 /// [`MAX_REASON_CHARS`] characters. The message never repeats the text.
@@ -405,7 +424,7 @@ pub fn break_glass(
                 .patient(patient_id)
                 .detail(json!({
                     "command": Command::BreakGlass.as_str(),
-                    "refusal": refusal_text(refusal.reason),
+                    "refusal": refusal.reason.as_str(),
                 }));
             audit::append_standalone(store, caller.audit_key, &event)?;
             tracing::info!(staff = %session.staff_id, role = session.role.as_str(), "break-glass refused");
@@ -621,12 +640,16 @@ fn alert_from_row(r: &Row<'_>) -> rusqlite::Result<Result<BreakGlassAlert, CoreE
         acknowledged_at: r.get(2)?,
         acknowledged_by: by.and_then(|b| b.parse().ok()),
         grant,
+        staff_display_name: r.get(11)?,
+        patient_mrn: r.get(12)?,
     }))
 }
 
 const ALERT_SELECT: &str = "SELECT a.id, a.created_at, a.acknowledged_at, a.acknowledged_by,
-        g.id, g.staff_id, g.patient_id, g.reason, g.granted_at, g.expires_at, g.revoked_at
-     FROM break_glass_alert a JOIN break_glass_grant g ON g.id = a.grant_id";
+        g.id, g.staff_id, g.patient_id, g.reason, g.granted_at, g.expires_at, g.revoked_at,
+        s.display_name, p.mrn
+     FROM break_glass_alert a JOIN break_glass_grant g ON g.id = a.grant_id
+     JOIN staff s ON s.id = g.staff_id JOIN patient p ON p.id = g.patient_id";
 
 /// One alert with its grant.
 pub fn get_alert(conn: &Connection, id: Uuid) -> Result<BreakGlassAlert, CoreError> {

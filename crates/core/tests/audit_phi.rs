@@ -45,6 +45,7 @@ fn canary_patient_values_never_reach_the_audit_trail() {
     let caller = Caller {
         audit_key: &KEY,
         actor,
+        staff_id: None,
     };
     let patient = match register_patient(
         &mut s.store,

@@ -94,6 +94,7 @@ fn caller(s: &StaffMember) -> Caller<'static> {
             name: s.display_name.clone(),
             role: s.role.as_str().into(),
         }),
+        staff_id: Some(s.id),
     }
 }
 

@@ -52,6 +52,8 @@ pub enum ErrorCode {
     /// on it (nor holds an unexpired break-glass grant). Clinicians allowed to may
     /// request emergency (break-glass) access with a reason.
     RestrictedPatient,
+    /// The session is locked (by hand or after inactivity): unlock with the password.
+    Locked,
 }
 
 /// A problem with one input field, shown next to that field.

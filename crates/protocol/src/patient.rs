@@ -143,6 +143,9 @@ pub struct PatientSummary {
     pub date_of_birth: String,
     pub sex: Option<Sex>,
     pub phone: String,
+    /// The patient is restricted and the caller may not open the chart: every
+    /// field but `id` and `mrn` is blank. Clinicians may request break-glass access.
+    pub restricted: bool,
 }
 
 /// Why an existing record looks like the one being registered.
@@ -222,8 +225,12 @@ pub enum AppStatus {
         device_id: DeviceId,
         /// True when the store uses the insecure test key source (demo/tests).
         test_key: bool,
-        #[ts(type = "number")]
-        patient_count: i64,
+        /// `None` until the first run created the clinic (show the set-up screen).
+        clinic: Option<crate::ClinicInfo>,
+        /// Who is signed in on this app, if anyone (the shell's copy is the truth).
+        session: Option<crate::SessionInfo>,
+        /// The session is locked: show only the lock screen.
+        locked: bool,
     },
     Failed {
         error: UiError,

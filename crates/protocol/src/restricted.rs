@@ -152,6 +152,48 @@ pub struct BreakGlassAlert {
     pub acknowledged_by: Option<StaffId>,
     /// The grant (with its reason, for the administrator to review).
     pub grant: BreakGlassGrant,
+    /// Who broke the glass (display name at the time of review).
+    pub staff_display_name: String,
+    /// The patient's MRN (not the name: the alert inbox is not the chart).
+    pub patient_mrn: String,
+}
+
+/// An administrator marks a patient restricted (a category is required) or lifts
+/// the restriction.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SetPatientRestriction {
+    pub patient_id: PatientId,
+    pub restricted: bool,
+    #[serde(default)]
+    pub category: Option<RestrictionCategory>,
+}
+
+/// An administrator adds a staff member to a patient's care team (`member: true`)
+/// or removes them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SetCareTeamMember {
+    pub patient_id: PatientId,
+    pub staff_id: StaffId,
+    pub member: bool,
+}
+
+/// A patient's restriction and care team, for the administrator's panel.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PatientRestrictionView {
+    pub restriction: PatientRestriction,
+    /// Active members.
+    pub care_team: Vec<StaffId>,
+}
+
+/// An administrator has reviewed a break-glass alert.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AcknowledgeAlert {
+    #[ts(type = "string")]
+    pub alert_id: Uuid,
 }
 
 #[cfg(test)]
@@ -193,6 +235,8 @@ mod tests {
             acknowledged_at: None,
             acknowledged_by: None,
             grant,
+            staff_display_name: "Dr Night".into(),
+            patient_mrn: "DGN-000001".into(),
         };
         assert!(!format!("{alert:?}").contains("Unconscious"));
     }

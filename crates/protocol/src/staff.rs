@@ -252,3 +252,24 @@ impl fmt::Debug for Unlock {
         f.write_str("Unlock { password: <redacted> }")
     }
 }
+
+/// Why the session is being locked (recorded in the audit trail).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum LockReason {
+    /// The user chose "Lock".
+    Manual,
+    /// The inactivity timer ran out.
+    Inactivity,
+}
+
+/// The audit report saved as CSV where the administrator chose.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AuditExported {
+    /// The file written.
+    pub path: String,
+    #[ts(type = "number")]
+    pub rows: u64,
+}

@@ -17,4 +17,12 @@ acknowledged_at: string | null, acknowledged_by: StaffId | null,
 /**
  * The grant (with its reason, for the administrator to review).
  */
-grant: BreakGlassGrant, };
+grant: BreakGlassGrant, 
+/**
+ * Who broke the glass (display name at the time of review).
+ */
+staff_display_name: string, 
+/**
+ * The patient's MRN (not the name: the alert inbox is not the chart).
+ */
+patient_mrn: string, };

@@ -5,4 +5,9 @@ import type { Sex } from "./Sex";
 /**
  * One search result / duplicate candidate row: enough to tell patients apart.
  */
-export type PatientSummary = { id: PatientId, mrn: string, given_name: string, middle_name: string, family_name: string, date_of_birth: string, sex: Sex | null, phone: string, };
+export type PatientSummary = { id: PatientId, mrn: string, given_name: string, middle_name: string, family_name: string, date_of_birth: string, sex: Sex | null, phone: string, 
+/**
+ * The patient is restricted and the caller may not open the chart: every
+ * field but `id` and `mrn` is blank. Clinicians may request break-glass access.
+ */
+restricted: boolean, };

@@ -27,6 +27,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   clinic_exists: true,
   last_administrator: true,
   restricted_patient: true,
+  locked: true,
 };
 
 export function isKnownCode(code: string): code is ErrorCode {

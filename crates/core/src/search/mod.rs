@@ -94,7 +94,13 @@ pub fn search_patients_audited(
     query: &PatientSearch,
 ) -> Result<PatientSearchPage, CoreError> {
     let filters = parse(&query.text);
-    let page = run(store.conn(), query, &filters)?;
+    let mut page = run(store.conn(), query, &filters)?;
+    if let Some(staff) = caller.staff_id {
+        let now = chrono::Utc::now();
+        for item in &mut page.items {
+            crate::restricted::mask_if_hidden(store.conn(), staff, now, item)?;
+        }
+    }
     let words = filters.len();
     if words > 0 {
         let ids: Vec<_> = page.items.iter().map(|p| p.id).collect();

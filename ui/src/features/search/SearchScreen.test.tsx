@@ -26,6 +26,7 @@ const person = (i: number): PatientSummary => ({
   date_of_birth: "1980-01-01",
   sex: "male",
   phone: "555-0100",
+  restricted: false,
 });
 
 beforeEach(() => {

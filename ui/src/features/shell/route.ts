@@ -15,7 +15,14 @@ export type Route =
       /** Set when the user left a registration to look at a possible duplicate. */
       registerDraft?: PatientFormValues;
     }
-  | { name: "edit"; id: PatientId };
+  | { name: "edit"; id: PatientId }
+  // Administrators' screens.
+  | { name: "staff" }
+  | { name: "settings" }
+  | { name: "audit" }
+  | { name: "alerts" }
+  /** A restricted patient's restriction and care team (administrators). */
+  | { name: "restriction"; id: PatientId; mrn: string };
 
 export type Navigate = (route: Route) => void;
 

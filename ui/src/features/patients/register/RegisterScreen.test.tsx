@@ -85,7 +85,7 @@ describe("RegisterScreen", () => {
       {
         status: "possible_duplicates",
         candidates: [
-          { patient: { ...existing.details, id: existing.id, mrn: existing.mrn }, reasons: ["same_name_and_date_of_birth", "same_phone"] },
+          { patient: { ...existing.details, id: existing.id, mrn: existing.mrn, restricted: false }, reasons: ["same_name_and_date_of_birth", "same_phone"] },
         ],
       },
       { status: "registered", patient: created },
@@ -116,7 +116,7 @@ describe("RegisterScreen", () => {
       commandRouter({
         register_patient: () => ({
           status: "possible_duplicates",
-          candidates: [{ patient: { ...existing.details, id: existing.id, mrn: existing.mrn }, reasons: ["same_email"] }],
+          candidates: [{ patient: { ...existing.details, id: existing.id, mrn: existing.mrn, restricted: false }, reasons: ["same_email"] }],
         }),
       }),
     );

@@ -1,0 +1,4 @@
+// Placeholder: replaced by the administrators' screens work.
+export function AlertsScreen() {
+  return null;
+}

@@ -1,0 +1,4 @@
+// Placeholder: replaced by the administrators' screens work.
+export function SettingsScreen() {
+  return null;
+}

@@ -1,0 +1,4 @@
+// Placeholder: replaced by the administrators' screens work.
+export function StaffScreen() {
+  return null;
+}
