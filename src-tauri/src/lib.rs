@@ -19,12 +19,35 @@ use tauri::{Manager, Runtime};
 /// or `tauri::test::mock_builder()` in tests).
 pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(tauri::generate_handler![
             commands::status::app_status,
+            commands::session::create_clinic,
+            commands::session::login,
+            commands::session::logout,
+            commands::session::lock,
+            commands::session::unlock,
             commands::patients::register_patient,
             commands::patients::update_patient,
             commands::patients::get_patient,
             commands::patients::search_patients,
+            commands::staff::list_staff,
+            commands::staff::create_staff,
+            commands::staff::set_staff_role,
+            commands::staff::set_staff_disabled,
+            commands::session::begin_totp_enrollment,
+            commands::session::confirm_totp,
+            commands::audit::view_audit,
+            commands::audit::export_audit,
+            commands::audit::verify_audit,
+            commands::staff::rekey_database,
+            commands::staff::set_auto_lock,
+            commands::restricted::break_glass,
+            commands::restricted::get_patient_restriction,
+            commands::restricted::set_patient_restriction,
+            commands::restricted::set_care_team_member,
+            commands::restricted::list_break_glass_alerts,
+            commands::restricted::acknowledge_break_glass_alert,
         ])
         .setup(|app| {
             let config = Config::from_env(app.path().app_data_dir().ok());

@@ -1,19 +1,43 @@
-//! Shared app state: the one open store (or why it could not be opened).
+//! Shared app state: the one open store (or why it could not be opened), its key
+//! source and audit key, and the sign-in session gate. Every command goes through
+//! [`AppState::run`] (or [`AppState::run_gate`] for commands that change the
+//! session), which asks the core's `SessionGate` to admit the command first.
 use crate::config::Config;
+use chrono::Utc;
+use clinic_core::authz::Command;
+use clinic_core::session::SessionGate;
 use clinic_core::{Caller, CoreError};
 use clinic_protocol::{ErrorCode, UiError};
 use clinic_store::{AuditKey, KeySource, Store, StoreError};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
-/// The open store and the key of its audit trail.
-struct OpenStore {
-    store: Store,
-    audit_key: AuditKey,
+/// The open store, how its key is found, the key of its audit trail, and who is
+/// signed in.
+pub(crate) struct OpenStore {
+    pub store: Store,
+    pub source: KeySource,
+    pub audit_key: AuditKey,
+    pub gate: SessionGate,
 }
 
 pub struct AppState {
-    store: Mutex<Option<OpenStore>>,
+    open: Mutex<Option<OpenStore>>,
     startup: Result<bool, UiError>,
+}
+
+/// Maps a core error for the UI, logging unexpected ones (codes only, no data).
+fn to_ui(e: CoreError) -> UiError {
+    if !matches!(
+        e,
+        CoreError::Validation(_)
+            | CoreError::Forbidden(_)
+            | CoreError::InvalidCredentials
+            | CoreError::InvalidTotpCode
+            | CoreError::Throttled { .. }
+    ) {
+        tracing::warn!(code = ?e.code(), "command failed");
+    }
+    UiError::from(e)
 }
 
 impl AppState {
@@ -22,13 +46,13 @@ impl AppState {
     pub fn start(config: Config) -> Self {
         match open_store(&config) {
             Ok((open, test_key)) => Self {
-                store: Mutex::new(Some(open)),
+                open: Mutex::new(Some(open)),
                 startup: Ok(test_key),
             },
             Err(error) => {
                 tracing::error!(code = ?error.code, "the local store could not be opened");
                 Self {
-                    store: Mutex::new(None),
+                    open: Mutex::new(None),
                     startup: Err(error),
                 }
             }
@@ -40,32 +64,61 @@ impl AppState {
         self.startup.clone()
     }
 
-    /// Runs `f` with the open store and the caller (until sign-in is wired: the
-    /// device itself, audited as such), or explains why there is no store.
-    pub fn with_store<T>(
-        &self,
-        f: impl FnOnce(&mut Store, &Caller<'_>) -> Result<T, CoreError>,
-    ) -> Result<T, UiError> {
-        let mut guard = self.store.lock().map_err(|_| {
+    fn lock(&self) -> Result<MutexGuard<'_, Option<OpenStore>>, UiError> {
+        self.open.lock().map_err(|_| {
             UiError::new(
                 ErrorCode::Internal,
                 "the store lock was poisoned; restart the app",
             )
-        })?;
-        match guard.as_mut() {
-            Some(open) => {
-                f(&mut open.store, &Caller::device(open.audit_key.as_bytes())).map_err(|e| {
-                    if !matches!(e, CoreError::Validation(_)) {
-                        tracing::warn!(code = ?e.code(), "command failed");
-                    }
-                    UiError::from(e)
-                })
-            }
-            None => Err(match &self.startup {
-                Err(e) => UiError::new(ErrorCode::NotReady, e.message.clone()),
-                Ok(_) => UiError::new(ErrorCode::NotReady, "the store is not open"),
-            }),
+        })
+    }
+
+    fn not_ready(&self) -> UiError {
+        match &self.startup {
+            Err(e) => UiError::new(ErrorCode::NotReady, e.message.clone()),
+            Ok(_) => UiError::new(ErrorCode::NotReady, "the store is not open"),
         }
+    }
+
+    /// Runs `f` with the whole open state (store, key source, audit key, session
+    /// gate) without admitting a command: only for `run`/`run_gate` and re-keying.
+    pub(crate) fn with_open<T>(
+        &self,
+        f: impl FnOnce(&mut Option<OpenStore>) -> Result<T, UiError>,
+    ) -> Result<T, UiError> {
+        let mut guard = self.lock()?;
+        if guard.is_none() {
+            return Err(self.not_ready());
+        }
+        f(&mut guard)
+    }
+
+    /// Admits `command` for the signed-in session (refusals audited by the core),
+    /// then runs `f` with the store and the caller it admitted.
+    pub fn run<T>(
+        &self,
+        command: Command,
+        f: impl FnOnce(&mut Store, &Caller<'_>) -> Result<T, CoreError>,
+    ) -> Result<T, UiError> {
+        self.run_gate(command, |store, caller, _, _| f(store, caller))
+    }
+
+    /// Like [`run`](Self::run), also handing over the session gate and the audit
+    /// key, for the commands that change the session (sign-in, lock, …).
+    pub fn run_gate<T>(
+        &self,
+        command: Command,
+        f: impl FnOnce(&mut Store, &Caller<'_>, &mut SessionGate, &[u8; 32]) -> Result<T, CoreError>,
+    ) -> Result<T, UiError> {
+        self.with_open(|open| {
+            let open = open.as_mut().ok_or_else(|| self.not_ready())?;
+            let key = open.audit_key.as_bytes();
+            let caller = open
+                .gate
+                .admit(&mut open.store, key, command, Utc::now())
+                .map_err(to_ui)?;
+            f(&mut open.store, &caller, &mut open.gate, key).map_err(to_ui)
+        })
     }
 }
 
@@ -84,8 +137,8 @@ fn open_store(config: &Config) -> Result<(OpenStore, bool), UiError> {
         )
     })?;
     crate::logging::init(&data_dir);
-    let demo_patients = config
-        .demo_patients
+    let demo = config
+        .demo
         .clone()
         .map_err(|m| UiError::new(ErrorCode::Config, m))?;
     let db_path = data_dir.join("clinic.db");
@@ -99,8 +152,17 @@ fn open_store(config: &Config) -> Result<(OpenStore, bool), UiError> {
         .map_err(store_error)?;
     tracing::info!(device = %store.device_id(), test_key = source.is_test_key(), "opened the local store");
     let caller = Caller::device(audit_key.as_bytes());
-    crate::demo::seed_if_empty(&mut store, &caller, demo_patients).map_err(UiError::from)?;
-    Ok((OpenStore { store, audit_key }, source.is_test_key()))
+    crate::demo::seed_if_empty(&mut store, &caller, &demo).map_err(UiError::from)?;
+    let test_key = source.is_test_key();
+    Ok((
+        OpenStore {
+            store,
+            source,
+            audit_key,
+            gate: SessionGate::new(),
+        },
+        test_key,
+    ))
 }
 
 /// Creates the data directory readable by the current user only.

@@ -280,6 +280,7 @@ fn typing_queries(store: &Store, n: usize) -> Result<Vec<(&'static str, String)>
                 date_of_birth: r.get(5)?,
                 sex: None,
                 phone: r.get(7)?,
+                restricted: false,
             })
         })?;
         rows.collect::<Result<_, _>>()?

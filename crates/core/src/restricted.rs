@@ -27,7 +27,8 @@ use crate::{Caller, CoreError};
 use chrono::{DateTime, Utc};
 use clinic_protocol::{
     AuditAction, AuditCategory, BreakGlassAlert, BreakGlassGrant, EntityKind, OpKind,
-    PatientAccess, PatientId, PatientSummary, PatientRestriction, RestrictionCategory, SessionInfo, StaffId,
+    PatientAccess, PatientId, PatientRestriction, PatientSummary, RestrictionCategory, SessionInfo,
+    StaffId,
 };
 use clinic_store::{Store, WriteTx};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -381,7 +382,6 @@ pub fn ensure_access(
 
 // ---------------------------------------------------------------------------
 // Break-glass
-
 
 /// Checks a break-glass reason: trimmed, [`MIN_REASON_CHARS`] to
 /// [`MAX_REASON_CHARS`] characters. The message never repeats the text.

@@ -38,7 +38,6 @@ struct Active {
     last_activity: DateTime<Utc>,
 }
 
-
 fn security_event(action: AuditAction, caller: &Caller<'_>) -> NewAuditEvent {
     NewAuditEvent::new(action, AuditCategory::Security).by(caller.actor.clone())
 }

@@ -1,6 +1,11 @@
 //! Tauri commands, one module per feature. Each command is a few lines: take the
-//! request, call core through `AppState::with_store`, return the result or a `UiError`.
+//! request, call core through `AppState::run` (which admits the command for the
+//! signed-in session first), return the result or a `UiError`.
+pub mod audit;
 pub mod patients;
+pub mod restricted;
+pub mod session;
+pub mod staff;
 pub mod status;
 
 /// Every app command (see `names.rs`).

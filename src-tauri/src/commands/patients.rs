@@ -1,5 +1,6 @@
 //! Patient registry commands used by the front desk.
 use crate::AppState;
+use clinic_core::authz::Command;
 use clinic_core::{registry, search};
 use clinic_protocol::{
     Patient, PatientId, PatientSearch, PatientSearchPage, RegisterOutcome, RegisterPatient,
@@ -12,7 +13,9 @@ pub async fn register_patient(
     state: State<'_, AppState>,
     request: RegisterPatient,
 ) -> Result<RegisterOutcome, UiError> {
-    state.with_store(|s, caller| registry::register_patient(s, caller, request))
+    state.run(Command::RegisterPatient, |s, caller| {
+        registry::register_patient(s, caller, request)
+    })
 }
 
 #[tauri::command]
@@ -20,12 +23,16 @@ pub async fn update_patient(
     state: State<'_, AppState>,
     request: UpdatePatient,
 ) -> Result<Patient, UiError> {
-    state.with_store(|s, caller| registry::update_patient(s, caller, request))
+    state.run(Command::UpdatePatient, |s, caller| {
+        registry::update_patient(s, caller, request)
+    })
 }
 
 #[tauri::command]
 pub async fn get_patient(state: State<'_, AppState>, id: PatientId) -> Result<Patient, UiError> {
-    state.with_store(|s, caller| registry::view_patient(s, caller, id))
+    state.run(Command::GetPatient, |s, caller| {
+        registry::view_patient(s, caller, id)
+    })
 }
 
 #[tauri::command]
@@ -33,5 +40,7 @@ pub async fn search_patients(
     state: State<'_, AppState>,
     request: PatientSearch,
 ) -> Result<PatientSearchPage, UiError> {
-    state.with_store(|s, caller| search::search_patients_audited(s, caller, &request))
+    state.run(Command::SearchPatients, |s, caller| {
+        search::search_patients_audited(s, caller, &request)
+    })
 }

@@ -182,7 +182,7 @@ pub fn create_clinic(store: &mut Store, request: CreateClinic) -> Result<ClinicC
             Role::Administrator,
             &password_hash,
         )?;
-        let secret = store_pending_secret(tx, staff_id)?;
+        let secret = store_pending_secret(tx, staff_id, totp::new_secret()?)?;
         Ok::<_, CoreError>((staff_id, secret))
     })?;
     tracing::info!(clinic = %clinic_id, staff = %staff_id, "created the clinic and its first administrator");
@@ -435,8 +435,8 @@ pub fn set_auto_lock(store: &mut Store, request: SetAutoLock) -> Result<ClinicIn
 fn store_pending_secret(
     tx: &mut WriteTx<'_>,
     staff: StaffId,
+    secret: zeroize::Zeroizing<String>,
 ) -> Result<zeroize::Zeroizing<String>, CoreError> {
-    let secret = totp::new_secret()?;
     let now = tx.now_rfc3339();
     tx.conn().execute(
         "INSERT INTO totp_device_state (staff_id, pending_secret, pending_created_at)
@@ -466,7 +466,8 @@ pub fn begin_totp_enrollment(
     let issuer = clinic_info(store.conn())?
         .map(|c| c.name)
         .unwrap_or_else(|| "Clinic".into());
-    let secret = store.write(|tx| store_pending_secret(tx, staff.id))?;
+    let secret = totp::new_secret()?;
+    let secret = store.write(|tx| store_pending_secret(tx, staff.id, secret))?;
     tracing::info!(staff = %staff.id, "began TOTP enrollment");
     Ok(enrollment(&issuer, &staff.username, &secret))
 }
@@ -524,6 +525,28 @@ pub fn confirm_totp(
         &clinic,
         &session.signed_in_at,
     ))
+}
+
+/// Demo clinics only: enrolls a known (documented, not secret) base32 secret for
+/// the session's account, as if its owner had added it to an authenticator app
+/// and typed the code of the previous 30-second step (so the current code is
+/// still unused for the first sign-in).
+#[doc(hidden)]
+pub fn enroll_known_totp_secret(
+    store: &mut Store,
+    session: &SessionInfo,
+    secret_base32: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<SessionInfo, CoreError> {
+    let bytes = totp::base32_decode(secret_base32)
+        .filter(|b| b.len() >= 10)
+        .ok_or_else(|| CoreError::field("totp_secret", "Use a base32 secret of 16+ characters."))?;
+    let secret = zeroize::Zeroizing::new(secret_base32.to_string());
+    store.write(|tx| store_pending_secret(tx, session.staff_id, secret))?;
+    let previous = chrono::Duration::seconds(i64::from(totp::PERIOD_SECS));
+    let step = totp::step_at((now - previous).timestamp());
+    let code = format!("{:06}", totp::code_at(&bytes, step as u64));
+    confirm_totp(store, session, ConfirmTotp { code }, now)
 }
 
 pub(crate) fn session_for(
