@@ -50,10 +50,12 @@ if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
 fi
 
 say "starting the demo clinic: data in $DEMO_DIR (Ctrl+C to stop)"
+say "  sign in as frontdesk / demo-frontdesk-pass (other accounts and the admin's authenticator: README)"
 CLINIC_DATA_DIR="$DEMO_DIR" \
 CLINIC_KEY_SOURCE=insecure-test-key \
 CLINIC_TEST_DB_KEY="$DEMO_DB_KEY" \
 CLINIC_DEMO_PATIENTS="${CLINIC_DEMO_PATIENTS:-3000}" \
+CLINIC_DEMO_STAFF=1 \
   "$APP_BIN" "$@" &
 APP_PID=$!
 set +e

@@ -34,10 +34,12 @@
 pub mod disk;
 pub mod driver;
 pub mod profile;
+pub mod staff;
 pub mod ui;
 
 pub use disk::{assert_db_encrypted, assert_no_canary, Canary};
 pub use profile::{KeySource, LaunchOptions, Profile, TEST_DB_KEY};
+pub use staff::Account;
 pub use ui::App;
 
 /// Tests return `anyhow::Result` so that a failing step can still save a screenshot and

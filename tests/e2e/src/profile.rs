@@ -20,6 +20,7 @@ const APP_ENV: &[&str] = &[
     "CLINIC_KEY_SOURCE",
     "CLINIC_TEST_DB_KEY",
     "CLINIC_DEMO_PATIENTS",
+    "CLINIC_DEMO_STAFF",
 ];
 
 /// Where the app's database key comes from.
@@ -141,6 +142,8 @@ impl Profile {
         // The most verbose logging the app has: the disk checks then prove that even
         // trace-level logs hold no patient data and no key.
         set("CLINIC_LOG", "trace".into());
+        // The demo clinic's accounts (see `crate::staff`), so stories can sign in.
+        set("CLINIC_DEMO_STAFF", "1".into());
         if opts.key == KeySource::TestKey {
             set("CLINIC_KEY_SOURCE", "insecure-test-key".into());
             set("CLINIC_TEST_DB_KEY", TEST_DB_KEY.into());

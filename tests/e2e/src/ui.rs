@@ -290,15 +290,17 @@ impl App {
         Ok(())
     }
 
-    /// Waits until the app has started: the main navigation is shown. A start-up error
-    /// screen instead is a failure that reports its code and text.
+    /// Waits until the app has started: the sign-in screen (or, signed in, the main
+    /// navigation) is shown. A start-up error screen instead is a failure that
+    /// reports its code and text.
     pub async fn wait_ready(&self) -> crate::Result<()> {
         let state = self
             .wait_until_for(
-                "the app to start (nav-search or startup-error)",
+                "the app to start (login-form, nav-search or startup-error)",
                 self.timeout * 3,
                 async || {
-                    if self.is_visible("nav-search").await? {
+                    if self.is_visible("login-form").await? || self.is_visible("nav-search").await?
+                    {
                         return Ok(Some(Ok(())));
                     }
                     if self.is_visible("startup-error").await? {
@@ -318,7 +320,7 @@ impl App {
     /// Waits for the start-up error screen and returns the text of `startup-error-code`.
     pub async fn wait_startup_error(&self) -> crate::Result<String> {
         self.wait_until_for("startup-error", self.timeout * 3, async || {
-            if self.is_visible("nav-search").await? {
+            if self.is_visible("nav-search").await? || self.is_visible("login-form").await? {
                 bail!("the app started normally; a start-up error was expected");
             }
             if self.is_visible("startup-error").await? {

@@ -2,7 +2,9 @@
 //! restart the database opens with the same key, the patient is there, and the files the
 //! crash left behind (`-wal`, `-shm`) hold no plaintext patient data.
 use anyhow::ensure;
-use clinic_e2e::{assert_db_encrypted, assert_no_canary, App, Canary, LaunchOptions, Profile};
+use clinic_e2e::{
+    assert_db_encrypted, assert_no_canary, Account, App, Canary, LaunchOptions, Profile,
+};
 
 #[tokio::test]
 #[ignore = "end-to-end (real app, Xvfb, keyring): scripts/test.sh runs it; see tests/e2e/src/lib.rs"]
@@ -24,6 +26,7 @@ async fn acknowledged_registration_survives_kill_9() -> clinic_e2e::Result {
 
 async fn register_then_crash(app: &App, c: &Canary) -> clinic_e2e::Result<String> {
     app.wait_ready().await?;
+    app.sign_in(Account::FrontDesk).await?;
     app.click("nav-register").await?;
     app.fill("field-given_name", &c.given).await?;
     app.fill("field-family_name", &c.family).await?;
@@ -39,6 +42,7 @@ async fn register_then_crash(app: &App, c: &Canary) -> clinic_e2e::Result<String
 
 async fn find_after_restart(app: &App, c: &Canary, mrn: &str) -> clinic_e2e::Result {
     app.wait_ready().await?;
+    app.sign_in(Account::FrontDesk).await?;
     let name = app.reopen_by_mrn(mrn, &c.token).await?;
     ensure!(
         name.starts_with(&c.family),

@@ -3,7 +3,7 @@
 //! used again after a restart, and an explicit start-up error — never a fresh empty
 //! database or a fallback — when the keychain is unreachable or the key is gone.
 use anyhow::{bail, ensure, Context};
-use clinic_e2e::{assert_db_encrypted, App, Canary, LaunchOptions, Profile};
+use clinic_e2e::{assert_db_encrypted, Account, App, Canary, LaunchOptions, Profile};
 use std::process::{Command, Stdio};
 
 /// Keychain service name the app stores database keys under (clinic_store::KEYCHAIN_SERVICE).
@@ -89,6 +89,7 @@ async fn keychain_unavailable_is_an_explicit_error() -> clinic_e2e::Result {
 
 async fn first_run(app: &App, c: &Canary) -> clinic_e2e::Result<String> {
     app.wait_ready().await?;
+    app.sign_in(Account::FrontDesk).await?;
     ensure!(
         !app.is_visible("test-key-badge").await?,
         "test-key-badge is shown although the key comes from the keychain"
@@ -106,6 +107,7 @@ async fn first_run(app: &App, c: &Canary) -> clinic_e2e::Result<String> {
 
 async fn find_again(app: &App, c: &Canary, mrn: &str) -> clinic_e2e::Result {
     app.wait_ready().await?;
+    app.sign_in(Account::FrontDesk).await?;
     let name = app.reopen_by_mrn(mrn, &c.token).await?;
     ensure!(
         name.contains(&c.family),

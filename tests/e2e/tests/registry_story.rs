@@ -2,7 +2,9 @@
 //! ways, edit, validation — then, with the app closed, nothing of the patient is on disk
 //! outside the encrypted database.
 use anyhow::{ensure, Context};
-use clinic_e2e::{assert_db_encrypted, assert_no_canary, App, Canary, LaunchOptions, Profile};
+use clinic_e2e::{
+    assert_db_encrypted, assert_no_canary, Account, App, Canary, LaunchOptions, Profile,
+};
 
 #[tokio::test]
 #[ignore = "end-to-end (real app, Xvfb, keyring): scripts/test.sh runs it; see tests/e2e/src/lib.rs"]
@@ -26,6 +28,7 @@ async fn registry_story() -> clinic_e2e::Result {
 
 async fn story(app: &App, c: &Canary) -> clinic_e2e::Result {
     app.wait_ready().await?;
+    app.sign_in(Account::FrontDesk).await?;
     ensure!(
         app.is_visible("test-key-badge").await?,
         "the test key source is in use but test-key-badge is not shown"
