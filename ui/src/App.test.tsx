@@ -4,6 +4,7 @@ import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
 import { makeQueryClient, Providers } from "./Providers";
+import { readyStatus } from "./features/session/testing";
 import { commandRouter } from "./test/render";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
@@ -43,7 +44,7 @@ describe("App start-up", () => {
   it("opens on search with the test-key badge, and shortcuts switch screens", async () => {
     const user = userEvent.setup();
     mockInvoke.mockImplementation(
-      commandRouter({ app_status: () => ({ state: "ready", device_id: "d1", test_key: true, patient_count: 0 }) }),
+      commandRouter({ app_status: () => readyStatus({ test_key: true }) }),
     );
     renderApp();
     const search = await screen.findByTestId("search-input");
@@ -64,10 +65,29 @@ describe("App start-up", () => {
 
   it("hides the badge for a real key", async () => {
     mockInvoke.mockImplementation(
-      commandRouter({ app_status: () => ({ state: "ready", device_id: "d1", test_key: false, patient_count: 3 }) }),
+      commandRouter({ app_status: () => readyStatus({ test_key: false }) }),
     );
     renderApp();
     await screen.findByTestId("search-input");
     expect(screen.queryByTestId("test-key-badge")).toBeNull();
+  });
+
+  it("opens on the first-run screen when there is no clinic yet, with the test-key badge", async () => {
+    mockInvoke.mockImplementation(
+      commandRouter({ app_status: () => readyStatus({ clinic: null, session: null, test_key: true }) }),
+    );
+    renderApp();
+    expect(await screen.findByTestId("first-run-form")).toBeTruthy();
+    expect(screen.getByTestId("test-key-badge")).toBeTruthy();
+    expect(screen.queryByTestId("nav-search")).toBeNull();
+  });
+
+  it("opens on sign-in when nobody is signed in", async () => {
+    mockInvoke.mockImplementation(commandRouter({ app_status: () => readyStatus({ session: null }) }));
+    renderApp();
+    expect(await screen.findByTestId("login-form")).toBeTruthy();
+    expect(screen.getByTestId("auth-clinic-name").textContent).toBe("Riverside Clinic");
+    expect(document.activeElement).toBe(screen.getByTestId("login-username"));
+    expect(document.querySelectorAll("style").length).toBe(0);
   });
 });

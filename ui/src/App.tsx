@@ -1,6 +1,6 @@
+import { SessionGate } from "./features/session/SessionGate";
 import { StartupGate } from "./features/startup/StartupGate";
-import { Shell } from "./features/shell/Shell";
 
 export function App() {
-  return <StartupGate>{({ testKey }) => <Shell testKey={testKey} />}</StartupGate>;
+  return <StartupGate>{({ testKey, ...status }) => <SessionGate testKey={testKey} status={status} />}</StartupGate>;
 }

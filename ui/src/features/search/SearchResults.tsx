@@ -1,6 +1,7 @@
 // The result table. Rows are focusable: Enter/Space or a click opens the profile,
-// ↑/↓ move between rows, ↑ on the first row returns to the search box.
-import { Table } from "@mantine/core";
+// ↑/↓ move between rows, ↑ on the first row returns to the search box. A restricted
+// record (the caller may not open the chart) shows only "Restricted record" and its MRN.
+import { Badge, Table, Text } from "@mantine/core";
 import type { KeyboardEvent } from "react";
 import { useTranslation } from "react-i18next";
 import type { PatientSummary } from "../../bindings/PatientSummary";
@@ -49,17 +50,35 @@ export function SearchResults({ items, onOpen, onLeaveTop }: Props) {
             key={p.id}
             data-testid="search-result"
             data-patient-id={p.id}
+            data-restricted={p.restricted ? "true" : undefined}
             tabIndex={0}
             className="result-row"
-            aria-label={t("search.rowLabel", { name: formatName(p), dob: p.date_of_birth, mrn: p.mrn })}
+            aria-label={
+              p.restricted
+                ? t("admin.restricted.rowLabel", { mrn: p.mrn })
+                : t("search.rowLabel", { name: formatName(p), dob: p.date_of_birth, mrn: p.mrn })
+            }
             onClick={() => onOpen(p)}
             onKeyDown={(e) => onKeyDown(e, p)}
           >
-            <Table.Td>{p.family_name}</Table.Td>
-            <Table.Td>{[p.given_name, p.middle_name].filter(Boolean).join(" ")}</Table.Td>
-            <Table.Td>{p.date_of_birth}</Table.Td>
-            <Table.Td>{p.sex ? t(`sex.${p.sex}`) : "—"}</Table.Td>
-            <Table.Td>{p.phone || "—"}</Table.Td>
+            {p.restricted ? (
+              <Table.Td colSpan={5}>
+                <Badge color="orange" variant="light" mr="xs">
+                  {t("admin.restricted.badge")}
+                </Badge>
+                <Text span fs="italic">
+                  {t("admin.restricted.row")}
+                </Text>
+              </Table.Td>
+            ) : (
+              <>
+                <Table.Td>{p.family_name}</Table.Td>
+                <Table.Td>{[p.given_name, p.middle_name].filter(Boolean).join(" ")}</Table.Td>
+                <Table.Td>{p.date_of_birth}</Table.Td>
+                <Table.Td>{p.sex ? t(`sex.${p.sex}`) : "—"}</Table.Td>
+                <Table.Td>{p.phone || "—"}</Table.Td>
+              </>
+            )}
             <Table.Td>{p.mrn}</Table.Td>
           </Table.Tr>
         ))}

@@ -1,15 +1,19 @@
 // Find patient: as-you-type search (debounced), paginated results, an empty state that
 // points to registration. Default screen; the search box takes focus on arrival.
+// Opening a restricted result goes through `RestrictedOpen` (break-glass, restriction
+// panel or a "care team only" note, by role).
 import { Alert, Button, Group, Loader, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useRef, type Dispatch, type KeyboardEvent } from "react";
+import { useEffect, useRef, useState, type Dispatch, type KeyboardEvent } from "react";
+import type { PatientSummary } from "../../bindings/PatientSummary";
 import { useTranslation } from "react-i18next";
 import { ErrorAlert } from "../../shared/ErrorAlert";
 import { toUiError } from "../../shared/uiError";
 import { useDelayedFlag } from "../../shared/useDelayedFlag";
 import { useNavigate } from "../shell/route";
 import { searchKeys, searchPatients } from "./api";
+import { RestrictedOpen } from "./RestrictedOpen";
 import { SearchResults } from "./SearchResults";
 import { DEBOUNCE_MS, PAGE_SIZE, searchRequest, type SearchAction, type SearchState } from "./searchState";
 
@@ -45,7 +49,12 @@ export function SearchScreen({ state, dispatch, focusTick }: Props) {
   const page = request && typed === settled ? query.data : undefined;
   const items = page?.items ?? [];
 
-  const open = (id: string) => navigate({ name: "profile", id });
+  // The restricted row being opened; `n` remounts `RestrictedOpen` for a repeated open.
+  const [restricted, setRestricted] = useState<{ patient: PatientSummary; n: number } | null>(null);
+  const open = (p: PatientSummary) => {
+    if (p.restricted) setRestricted((r) => ({ patient: p, n: (r?.n ?? 0) + 1 }));
+    else navigate({ name: "profile", id: p.id });
+  };
   const focusFirstRow = () => resultsRef.current?.querySelector<HTMLElement>("[data-testid=search-result]")?.focus();
 
   const onInputKey = (e: KeyboardEvent<HTMLInputElement>) => {
@@ -54,7 +63,7 @@ export function SearchScreen({ state, dispatch, focusTick }: Props) {
       focusFirstRow();
     } else if (e.key === "Enter" && items.length > 0) {
       e.preventDefault();
-      if (items.length === 1 && items[0]) open(items[0].id);
+      if (items.length === 1 && items[0]) open(items[0]);
       else focusFirstRow();
     }
   };
@@ -84,9 +93,16 @@ export function SearchScreen({ state, dispatch, focusTick }: Props) {
         </Text>
       ) : null}
       {query.isError && request ? <ErrorAlert error={toUiError(query.error)} testId="search-error" /> : null}
+      {restricted ? (
+        <RestrictedOpen
+          key={`${restricted.patient.id}-${restricted.n}`}
+          patient={restricted.patient}
+          onDone={() => setRestricted(null)}
+        />
+      ) : null}
       <div ref={resultsRef} aria-busy={pending} aria-live="polite">
         {items.length > 0 ? (
-          <SearchResults items={items} onOpen={(p) => open(p.id)} onLeaveTop={() => inputRef.current?.focus()} />
+          <SearchResults items={items} onOpen={open} onLeaveTop={() => inputRef.current?.focus()} />
         ) : null}
         {page && items.length === 0 && !pending ? (
           state.page === 0 ? (

@@ -1,27 +1,54 @@
-// The app frame: header with navigation, the current screen, global shortcuts
-// (Ctrl/Cmd+K or "/" to search, Ctrl/Cmd+N or Alt+N to register).
-import { Button, Container, Group, Text } from "@mantine/core";
+// The app frame for a signed-in, unlocked session: the session header (role-gated
+// navigation, who is signed in, Lock, Sign out), the current screen, a `forbidden`
+// notice, and global shortcuts (Ctrl/Cmd+K or "/" to search, Ctrl/Cmd+N or Alt+N to
+// register). Everything here unmounts when the session locks or ends.
+import { Alert, Container, Text } from "@mantine/core";
 import { useCallback, useEffect, useReducer, useState } from "react";
 import { useTranslation } from "react-i18next";
+import type { SessionInfo } from "../../bindings/SessionInfo";
+import type { UiError } from "../../bindings/UiError";
+import { AlertsScreen } from "../admin/AlertsScreen";
+import { SettingsScreen } from "../admin/SettingsScreen";
+import { StaffScreen } from "../admin/StaffScreen";
+import { AuditScreen } from "../audit/AuditScreen";
 import { EditScreen } from "../patients/edit/EditScreen";
 import { ProfileScreen } from "../patients/profile/ProfileScreen";
 import { RegisterScreen } from "../patients/register/RegisterScreen";
+import { RestrictionScreen } from "../restricted/RestrictionScreen";
 import { SearchScreen } from "../search/SearchScreen";
 import { initialSearch, searchReducer } from "../search/searchState";
+import { SessionContext } from "../session/SessionContext";
+import { routeAllowed } from "./nav";
 import { NavigationContext, type Route } from "./route";
+import { SessionHeader } from "./SessionHeader";
 import { isTextField, matchShortcut } from "./shortcuts";
 
-export function Shell({ testKey }: { testKey: boolean }) {
+type Props = {
+  testKey: boolean;
+  session: SessionInfo;
+  /** A refused command (`forbidden`) to explain above the screen. */
+  notice?: UiError | null;
+  onDismissNotice?: () => void;
+  onLock: () => void;
+  onLogout: () => void;
+};
+
+export function Shell({ testKey, session, notice = null, onDismissNotice, onLock, onLogout }: Props) {
   const { t } = useTranslation();
   const [route, setRoute] = useState<Route>({ name: "search" });
   const [search, dispatchSearch] = useReducer(searchReducer, initialSearch);
   const [focusTick, setFocusTick] = useState(0);
+  const mayRegister = routeAllowed(session.role, "register");
 
-  const navigate = useCallback((next: Route) => {
-    setRoute(next);
-    if (next.name === "search") setFocusTick((n) => n + 1);
-    window.scrollTo?.(0, 0);
-  }, []);
+  const navigate = useCallback(
+    (next: Route) => {
+      setRoute(next);
+      onDismissNotice?.();
+      if (next.name === "search") setFocusTick((n) => n + 1);
+      window.scrollTo?.(0, 0);
+    },
+    [onDismissNotice],
+  );
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -34,7 +61,7 @@ export function Shell({ testKey }: { testKey: boolean }) {
         shiftKey: e.shiftKey,
         inTextField: isTextField(document.activeElement),
       });
-      if (!action) return;
+      if (!action || (action === "register" && !mayRegister)) return;
       e.preventDefault();
       if (action === "focus-search") navigate({ name: "search" });
       // Already registering: keep the form (and its input) as it is.
@@ -42,66 +69,70 @@ export function Shell({ testKey }: { testKey: boolean }) {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [navigate]);
-
-  const active = route.name === "search" ? "search" : route.name === "register" ? "register" : null;
+  }, [navigate, mayRegister]);
 
   return (
-    <NavigationContext.Provider value={navigate}>
-      <header className="app-header">
-        <Container size="lg">
-          <Group justify="space-between" py="sm" wrap="wrap">
-            <Group gap="lg" wrap="wrap">
-              <Text fw={700} size="lg" component="span">
-                {t("app.title")}
-              </Text>
-              <nav aria-label={t("nav.label")}>
-                <Group gap="xs">
-                  <Button
-                    variant={active === "search" ? "filled" : "default"}
-                    aria-current={active === "search" ? "page" : undefined}
-                    data-testid="nav-search"
-                    onClick={() => navigate({ name: "search" })}
-                  >
-                    {t("nav.search")}
-                  </Button>
-                  <Button
-                    variant={active === "register" ? "filled" : "default"}
-                    aria-current={active === "register" ? "page" : undefined}
-                    data-testid="nav-register"
-                    onClick={() => navigate({ name: "register" })}
-                  >
-                    {t("nav.register")}
-                  </Button>
-                </Group>
-              </nav>
-            </Group>
-            {testKey ? (
-              <span className="test-key-badge" data-testid="test-key-badge" title={t("app.testKeyTitle")}>
-                {t("app.testKeyBadge")}
-              </span>
-            ) : null}
-          </Group>
+    <SessionContext.Provider value={session}>
+      <NavigationContext.Provider value={navigate}>
+        <SessionHeader
+          session={session}
+          route={route}
+          testKey={testKey}
+          onNavigate={(name) => navigate({ name })}
+          onLock={onLock}
+          onLogout={onLogout}
+        />
+        <Container size="lg" component="main" py="md">
+          {notice ? (
+            <Alert
+              color="red"
+              role="alert"
+              mb="md"
+              data-testid="forbidden-alert"
+              withCloseButton={onDismissNotice !== undefined}
+              closeButtonLabel={t("session.dismiss")}
+              onClose={onDismissNotice}
+            >
+              <Text size="sm">{t("session.errors.forbidden")}</Text>
+              {notice.message ? (
+                <Text size="xs" c="dimmed" mt={4}>
+                  {t("errors.detail", { message: notice.message })}
+                </Text>
+              ) : null}
+            </Alert>
+          ) : null}
+          {!routeAllowed(session.role, route.name) ? (
+            <Alert color="orange" role="alert" data-testid="route-forbidden">
+              {t("session.notPermitted")}
+            </Alert>
+          ) : route.name === "search" ? (
+            <SearchScreen state={search} dispatch={dispatchSearch} focusTick={focusTick} />
+          ) : route.name === "register" ? (
+            <RegisterScreen draft={route.draft} />
+          ) : route.name === "profile" ? (
+            <ProfileScreen key={route.id} {...route} />
+          ) : route.name === "edit" ? (
+            <EditScreen key={route.id} id={route.id} />
+          ) : route.name === "staff" ? (
+            <StaffScreen />
+          ) : route.name === "settings" ? (
+            <SettingsScreen />
+          ) : route.name === "audit" ? (
+            <AuditScreen />
+          ) : route.name === "alerts" ? (
+            <AlertsScreen />
+          ) : (
+            <RestrictionScreen key={route.id} id={route.id} mrn={route.mrn} />
+          )}
         </Container>
-      </header>
-      <Container size="lg" component="main" py="md">
-        {route.name === "search" ? (
-          <SearchScreen state={search} dispatch={dispatchSearch} focusTick={focusTick} />
-        ) : route.name === "register" ? (
-          <RegisterScreen draft={route.draft} />
-        ) : route.name === "profile" ? (
-          <ProfileScreen key={route.id} {...route} />
-        ) : (
-          <EditScreen key={route.id} id={route.id} />
-        )}
-      </Container>
-      <footer>
-        <Container size="lg" pb="md">
-          <Text size="xs" c="dimmed">
-            {t("app.shortcuts")}
-          </Text>
-        </Container>
-      </footer>
-    </NavigationContext.Provider>
+        <footer>
+          <Container size="lg" pb="md">
+            <Text size="xs" c="dimmed">
+              {mayRegister ? t("app.shortcuts") : t("session.shortcutsSearchOnly")}
+            </Text>
+          </Container>
+        </footer>
+      </NavigationContext.Provider>
+    </SessionContext.Provider>
   );
 }

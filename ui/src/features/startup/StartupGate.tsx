@@ -1,14 +1,22 @@
 // Asks the shell whether the store opened; shows a spinner meanwhile, then either the
-// error screen or the app.
+// error screen or the app (with what start-up said about the clinic and the session).
 import { Center, Loader, Stack, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
+import type { ClinicInfo } from "../../bindings/ClinicInfo";
+import type { SessionInfo } from "../../bindings/SessionInfo";
 import { toUiError } from "../../shared/uiError";
 import { appStatus } from "./api";
 import { StartupError } from "./StartupError";
 
-type Ready = { testKey: boolean; patientCount: number };
+export type Ready = {
+  testKey: boolean;
+  /** Null on first run. */
+  clinic: ClinicInfo | null;
+  session: SessionInfo | null;
+  locked: boolean;
+};
 
 export function StartupGate({ children }: { children: (ready: Ready) => ReactNode }) {
   const { t } = useTranslation();
@@ -26,5 +34,6 @@ export function StartupGate({ children }: { children: (ready: Ready) => ReactNod
   }
   if (status.isError) return <StartupError error={toUiError(status.error)} />;
   if (status.data.state === "failed") return <StartupError error={toUiError(status.data.error)} />;
-  return <>{children({ testKey: status.data.test_key, patientCount: status.data.patient_count })}</>;
+  const { test_key, clinic, session, locked } = status.data;
+  return <>{children({ testKey: test_key, clinic, session, locked })}</>;
 }

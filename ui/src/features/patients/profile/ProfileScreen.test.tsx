@@ -3,6 +3,7 @@ import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { commandRouter, renderWithProviders, samplePatient } from "../../../test/render";
+import { withSession } from "../../admin/testing";
 import { ProfileScreen } from "./ProfileScreen";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
@@ -48,5 +49,57 @@ describe("ProfileScreen", () => {
     const alert = await screen.findByTestId("profile-error");
     expect(alert.getAttribute("data-code")).toBe("not_found");
     expect(screen.getByTestId("back-to-search")).toBeTruthy();
+  });
+
+  it("lets a doctor request emergency access to a restricted chart, then shows it", async () => {
+    const user = userEvent.setup();
+    const p = samplePatient();
+    let granted = false;
+    mockInvoke.mockImplementation(
+      commandRouter({
+        get_patient: () =>
+          granted ? p : Promise.reject({ code: "restricted_patient", message: "restricted to the care team" }),
+        break_glass: () => {
+          granted = true;
+          return {
+            id: "g1",
+            staff_id: "s1",
+            patient_id: p.id,
+            reason: "Collapsed in clinic",
+            granted_at: "2026-01-05T10:00:00Z",
+            expires_at: "2026-01-05T11:00:00Z",
+            revoked_at: null,
+          };
+        },
+      }),
+    );
+    renderWithProviders(withSession("doctor", <ProfileScreen name="profile" id={p.id} />));
+    expect((await screen.findByTestId("restricted-message")).textContent).toContain("care team");
+    expect(screen.queryByTestId("profile-error")).toBeNull();
+    await user.click(screen.getByTestId("request-break-glass"));
+    await user.type(await screen.findByTestId("break-glass-reason"), "Collapsed in clinic");
+    await user.click(screen.getByTestId("break-glass-submit"));
+    expect((await screen.findByTestId("profile-name")).textContent).toBe("Lovelace, Ada");
+    expect(mockInvoke.mock.calls.filter(([cmd]) => cmd === "get_patient")).toHaveLength(2);
+  });
+
+  it("offers no emergency access to front desk staff", async () => {
+    mockInvoke.mockImplementation(
+      commandRouter({ get_patient: () => Promise.reject({ code: "restricted_patient", message: "restricted" }) }),
+    );
+    renderWithProviders(withSession("front_desk", <ProfileScreen name="profile" id="p1" />));
+    expect(await screen.findByTestId("restricted-message")).toBeTruthy();
+    expect(screen.queryByTestId("request-break-glass")).toBeNull();
+    expect(screen.queryByTestId("profile-restriction")).toBeNull();
+  });
+
+  it("gives administrators the restriction panel instead of Edit", async () => {
+    const user = userEvent.setup();
+    const p = samplePatient();
+    mockInvoke.mockImplementation(commandRouter({ get_patient: () => p }));
+    const { navigate } = renderWithProviders(withSession("administrator", <ProfileScreen name="profile" id={p.id} />));
+    await user.click(await screen.findByTestId("profile-restriction"));
+    expect(navigate).toHaveBeenCalledWith({ name: "restriction", id: p.id, mrn: p.mrn });
+    expect(screen.queryByTestId("edit-patient")).toBeNull();
   });
 });

@@ -1,21 +1,31 @@
 // A patient's record, read-only, with Edit. Arriving after a save or registration shows
 // a confirmation; arriving from a duplicate warning offers the way back to that form.
+// A restricted chart (`restricted_patient`) shows `RestrictedChart` instead; an
+// administrator also gets "Restriction" (the restriction panel).
 import { Alert, Button, Center, Group, Loader, Stack, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { useContext, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorAlert } from "../../../shared/ErrorAlert";
 import { toUiError } from "../../../shared/uiError";
+import { canRegisterPatients } from "../../session/roles";
+import { SessionContext } from "../../session/SessionContext";
 import { useNavigate, type Route } from "../../shell/route";
 import { getPatient, patientKeys } from "../api";
 import { formatName } from "../format";
 import { PatientDetailsView } from "./PatientDetailsView";
+import { RestrictedChart } from "./RestrictedChart";
 
 type Props = Extract<Route, { name: "profile" }>;
 
 export function ProfileScreen({ id, flash, registerDraft }: Props) {
   const { t } = useTranslation();
   const navigate = useNavigate();
+  // Read without `useSession()` so the profile also renders where no session is provided
+  // (component tests); it only decides which buttons to show (the shell checks commands).
+  const role = useContext(SessionContext)?.role;
+  const isAdministrator = role === "administrator";
+  const canEdit = role === undefined || canRegisterPatients(role);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const [showFlash, setShowFlash] = useState(flash !== undefined);
   const query = useQuery({ queryKey: patientKeys.one(id), queryFn: () => getPatient(id) });
@@ -51,10 +61,15 @@ export function ProfileScreen({ id, flash, registerDraft }: Props) {
     );
   }
   if (query.isError) {
+    const error = toUiError(query.error);
     return (
       <Stack>
         {back}
-        <ErrorAlert error={toUiError(query.error)} testId="profile-error" />
+        {error.code === "restricted_patient" ? (
+          <RestrictedChart id={id} error={error} />
+        ) : (
+          <ErrorAlert error={error} testId="profile-error" />
+        )}
       </Stack>
     );
   }
@@ -87,9 +102,22 @@ export function ProfileScreen({ id, flash, registerDraft }: Props) {
             </Text>
           </Text>
         </div>
-        <Button data-testid="edit-patient" onClick={() => navigate({ name: "edit", id: p.id })}>
-          {t("profile.edit")}
-        </Button>
+        <Group gap="sm">
+          {isAdministrator ? (
+            <Button
+              variant="default"
+              data-testid="profile-restriction"
+              onClick={() => navigate({ name: "restriction", id: p.id, mrn: p.mrn })}
+            >
+              {t("admin.restricted.restriction")}
+            </Button>
+          ) : null}
+          {canEdit ? (
+            <Button data-testid="edit-patient" onClick={() => navigate({ name: "edit", id: p.id })}>
+              {t("profile.edit")}
+            </Button>
+          ) : null}
+        </Group>
       </Group>
       <PatientDetailsView patient={p} />
       {query.isFetching ? (

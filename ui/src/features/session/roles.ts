@@ -1,0 +1,15 @@
+// What each role may use, as the UI shows it (mirrors `clinic_core::authz`; the shell
+// enforces it on every command, this only hides what would be refused).
+import type { Role } from "../../bindings/Role";
+
+export const ROLES: readonly Role[] = ["administrator", "front_desk", "doctor", "nurse", "billing"];
+
+/** Search and view patients: every role. */
+export const canFindPatients = (role: Role): boolean => ROLES.includes(role);
+
+/** Register and edit patients. */
+export const canRegisterPatients = (role: Role): boolean =>
+  role === "front_desk" || role === "doctor" || role === "nurse";
+
+/** Staff, audit report, break-glass alerts, settings, patient restrictions. */
+export const isAdministrator = (role: Role): boolean => role === "administrator";

@@ -1,0 +1,44 @@
+// Which screens a role may open, and the header's navigation buttons in order. Mirrors
+// the shell's permission matrix so the UI does not offer what would be refused.
+import type { Role } from "../../bindings/Role";
+import { canFindPatients, canRegisterPatients, isAdministrator } from "../session/roles";
+import type { Route } from "./route";
+
+export type NavTarget = "search" | "register" | "staff" | "audit" | "alerts" | "settings";
+
+export type NavItem = { target: NavTarget; testId: string; labelKey: NavLabelKey };
+
+type NavLabelKey = "nav.search" | "nav.register" | `session.nav.${"staff" | "audit" | "alerts" | "settings"}`;
+
+const ALL: NavItem[] = [
+  { target: "search", testId: "nav-search", labelKey: "nav.search" },
+  { target: "register", testId: "nav-register", labelKey: "nav.register" },
+  { target: "staff", testId: "nav-staff", labelKey: "session.nav.staff" },
+  { target: "audit", testId: "nav-audit", labelKey: "session.nav.audit" },
+  { target: "alerts", testId: "nav-alerts", labelKey: "session.nav.alerts" },
+  { target: "settings", testId: "nav-settings", labelKey: "session.nav.settings" },
+];
+
+export function routeAllowed(role: Role, name: Route["name"]): boolean {
+  switch (name) {
+    case "search":
+    case "profile":
+      return canFindPatients(role);
+    case "register":
+    case "edit":
+      return canRegisterPatients(role);
+    case "staff":
+    case "audit":
+    case "alerts":
+    case "settings":
+    case "restriction":
+      return isAdministrator(role);
+  }
+}
+
+export const navItems = (role: Role): NavItem[] => ALL.filter((item) => routeAllowed(role, item.target));
+
+/** The navigation button to highlight for a route (none for a patient's pages). */
+export function activeTarget(route: Route): NavTarget | null {
+  return ALL.some((item) => item.target === route.name) ? (route.name as NavTarget) : null;
+}
