@@ -158,16 +158,12 @@ pub fn update_patient(
     let details =
         validate_patient(request.details, clinic_today()).map_err(CoreError::Validation)?;
     let id = request.id;
-    if let Some(staff) = caller.staff_id {
-        crate::restricted::ensure_access(
-            store,
-            caller,
-            staff,
-            id,
-            crate::authz::Command::UpdatePatient,
-            chrono::Utc::now(),
-        )?;
-    }
+    crate::restricted::ensure_caller_access(
+        store,
+        caller,
+        id,
+        crate::authz::Command::UpdatePatient,
+    )?;
     let device = store.device_id();
     store.write(|tx| {
         let current = get_patient(tx.conn(), id)?;
@@ -253,16 +249,7 @@ pub fn view_patient(
     id: PatientId,
 ) -> Result<Patient, CoreError> {
     let patient = get_patient(store.conn(), id)?;
-    if let Some(staff) = caller.staff_id {
-        crate::restricted::ensure_access(
-            store,
-            caller,
-            staff,
-            id,
-            crate::authz::Command::GetPatient,
-            chrono::Utc::now(),
-        )?;
-    }
+    crate::restricted::ensure_caller_access(store, caller, id, crate::authz::Command::GetPatient)?;
     let event = NewAuditEvent::patient_viewed(caller.actor.clone(), id);
     audit::append_standalone(store, caller.audit_key, &event)?;
     Ok(patient)

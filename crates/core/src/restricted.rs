@@ -356,6 +356,20 @@ pub fn mask_if_hidden(
     Ok(())
 }
 
+/// [`ensure_access`] for the caller's staff member, now; the device itself (no
+/// staff member) is not restricted.
+pub fn ensure_caller_access(
+    store: &mut Store,
+    caller: &Caller<'_>,
+    patient_id: PatientId,
+    command: Command,
+) -> Result<(), CoreError> {
+    if let Some(staff) = caller.staff_id {
+        ensure_access(store, caller, staff, patient_id, command, Utc::now())?;
+    }
+    Ok(())
+}
+
 /// [`access`] for a command acting on one patient's chart (e.g. `get_patient`):
 /// returns the access when allowed; when denied, appends an `access_denied` audit
 /// entry (ids only) and returns `CoreError::RestrictedPatient`.

@@ -50,19 +50,7 @@ fn clinic() -> Clinic {
     let nurse = staff(&mut t.store, "nurse", Role::Nurse);
     let front_desk = staff(&mut t.store, "desk", Role::FrontDesk);
     let billing = staff(&mut t.store, "billing", Role::Billing);
-    let patient = match register_patient(
-        &mut t.store,
-        &common::caller(),
-        RegisterPatient {
-            details: common::ada(),
-            confirm_not_duplicate: true,
-        },
-    )
-    .unwrap()
-    {
-        RegisterOutcome::Registered { patient } => patient.id,
-        other => panic!("{other:?}"),
-    };
+    let patient = common::register_ada(&mut t.store);
     Clinic {
         t,
         admin,

@@ -12,9 +12,8 @@ use clinic_core::authz::{self, Command};
 use clinic_core::session::SessionGate;
 use clinic_core::{admin, identity, registry, restricted, search, CoreError};
 use clinic_protocol::{
-    CreateStaff, ErrorCode, LockReason, Login, LoginOutcome, PatientId, PatientSearch,
-    RegisterOutcome, RegisterPatient, RestrictionCategory, Role, SessionScope, SetStaffDisabled,
-    SetStaffRole, StaffMember, UiError, Unlock,
+    CreateStaff, ErrorCode, LockReason, Login, LoginOutcome, PatientSearch, RestrictionCategory,
+    Role, SessionScope, SetStaffDisabled, SetStaffRole, StaffMember, UiError, Unlock,
 };
 use clinic_store::Store;
 use common::AUDIT_KEY;
@@ -364,27 +363,11 @@ fn sign_in_and_failures_are_audited_without_what_was_typed() {
     assert!(matches!(e, CoreError::Forbidden(_)));
 }
 
-fn register(store: &mut Store) -> PatientId {
-    match registry::register_patient(
-        store,
-        &common::caller(),
-        RegisterPatient {
-            details: common::ada(),
-            confirm_not_duplicate: true,
-        },
-    )
-    .unwrap()
-    {
-        RegisterOutcome::Registered { patient } => patient.id,
-        other => panic!("{other:?}"),
-    }
-}
-
 #[test]
 fn restricted_patients_are_masked_in_search_and_refused_on_view_off_the_care_team() {
     let mut c = clinic();
     let now = Utc::now();
-    let patient = register(&mut c.t.store);
+    let patient = common::register_ada(&mut c.t.store);
     let mut admin_gate = sign_in(&mut c.t.store, Role::Administrator, now);
     let admin_caller = admin_gate
         .admit(

@@ -55,6 +55,23 @@ pub fn ada() -> PatientDetails {
     }
 }
 
+/// Registers `ada()` as the device (no duplicate check) and returns the id.
+pub fn register_ada(store: &mut Store) -> clinic_protocol::PatientId {
+    match clinic_core::registry::register_patient(
+        store,
+        &caller(),
+        clinic_protocol::RegisterPatient {
+            details: ada(),
+            confirm_not_duplicate: true,
+        },
+    )
+    .unwrap()
+    {
+        clinic_protocol::RegisterOutcome::Registered { patient } => patient.id,
+        other => panic!("{other:?}"),
+    }
+}
+
 /// Rows in the outbox.
 pub fn outbox_len(store: &Store) -> i64 {
     store
