@@ -8,8 +8,8 @@
 use crate::audit::{self, NewAuditEvent};
 use crate::{identity, Caller, CoreError};
 use clinic_protocol::{
-    AuditAction, AuditCategory, ClinicInfo, CreateStaff, SetAutoLock, SetStaffDisabled,
-    SetStaffRole, StaffMember,
+    AuditAction, AuditCategory, ClinicInfo, CreateStaff, ResetStaffPassword, ResetStaffTotp,
+    SetAutoLock, SetStaffDisabled, SetStaffRole, StaffMember,
 };
 use clinic_store::{KeySource, Store, StoreError};
 use serde_json::{json, Value};
@@ -89,6 +89,41 @@ pub fn set_disabled(
             caller,
             AuditAction::AccountChange,
             json!({ "staff_id": member.id.to_string(), "change": change }),
+        )?;
+    }
+    Ok(member)
+}
+
+/// Sets a new password for a member who forgot theirs.
+pub fn reset_password(
+    store: &mut Store,
+    caller: &Caller<'_>,
+    request: ResetStaffPassword,
+) -> Result<StaffMember, CoreError> {
+    let member = identity::reset_password(store, request)?;
+    record(
+        store,
+        caller,
+        AuditAction::AccountChange,
+        json!({ "staff_id": member.id.to_string(), "change": "password_reset" }),
+    )?;
+    Ok(member)
+}
+
+/// Removes a member's authenticator (audited only when there was one).
+pub fn reset_totp(
+    store: &mut Store,
+    caller: &Caller<'_>,
+    request: ResetStaffTotp,
+) -> Result<StaffMember, CoreError> {
+    let before = identity::get_staff(store.conn(), request.staff_id)?;
+    let member = identity::reset_totp(store, request)?;
+    if before.totp_enabled {
+        record(
+            store,
+            caller,
+            AuditAction::AccountChange,
+            json!({ "staff_id": member.id.to_string(), "change": "totp_reset" }),
         )?;
     }
     Ok(member)

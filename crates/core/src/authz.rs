@@ -57,6 +57,11 @@ commands! {
     /// One's own second factor.
     BeginTotpEnrollment => "begin_totp_enrollment",
     ConfirmTotp => "confirm_totp",
+    /// One's own password.
+    ChangePassword => "change_password",
+    /// An administrator resets a member's password or authenticator.
+    ResetStaffPassword => "reset_staff_password",
+    ResetStaffTotp => "reset_staff_totp",
     ViewAudit => "view_audit",
     ExportAudit => "export_audit",
     VerifyAudit => "verify_audit",
@@ -141,10 +146,13 @@ pub fn permits(role: Role, command: Command) -> bool {
             role,
             R::Administrator | R::FrontDesk | R::Doctor | R::Nurse | R::Billing
         ),
-        C::ListStaff | C::CreateStaff | C::SetStaffRole | C::SetStaffDisabled => {
-            role == R::Administrator
-        }
-        C::BeginTotpEnrollment | C::ConfirmTotp => true,
+        C::ListStaff
+        | C::CreateStaff
+        | C::SetStaffRole
+        | C::SetStaffDisabled
+        | C::ResetStaffPassword
+        | C::ResetStaffTotp => role == R::Administrator,
+        C::BeginTotpEnrollment | C::ConfirmTotp | C::ChangePassword => true,
         C::ViewAudit | C::ExportAudit | C::VerifyAudit => role == R::Administrator,
         C::RekeyDatabase | C::SetAutoLock => role == R::Administrator,
         C::BreakGlass => matches!(role, R::Doctor | R::Nurse),

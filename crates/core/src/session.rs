@@ -18,8 +18,8 @@ use crate::authz::{self, Command};
 use crate::{identity, Caller, CoreError};
 use chrono::{DateTime, Utc};
 use clinic_protocol::{
-    AuditAction, AuditCategory, ClinicCreated, ConfirmTotp, CreateClinic, LockReason, Login,
-    LoginOutcome, SessionInfo, Unlock,
+    AuditAction, AuditCategory, ChangePassword, ClinicCreated, ConfirmTotp, CreateClinic,
+    LockReason, Login, LoginOutcome, SessionInfo, Unlock,
 };
 use clinic_store::Store;
 use serde_json::json;
@@ -271,6 +271,42 @@ impl SessionGate {
         audit::append_standalone(store, audit_key, &event)?;
         active.info = session.clone();
         Ok(session)
+    }
+
+    /// The signed-in member changes their own password (audited as an account
+    /// change; a wrong current password as `login_failed`).
+    pub fn change_password(
+        &mut self,
+        store: &mut Store,
+        audit_key: &[u8; 32],
+        request: ChangePassword,
+        now: DateTime<Utc>,
+    ) -> Result<(), CoreError> {
+        let Some(active) = self.active.as_ref() else {
+            return Err(CoreError::SessionEnded);
+        };
+        let caller = Caller::staff(audit_key, &active.info);
+        match identity::change_password(store, &active.info, request, now) {
+            Ok(()) => {
+                let event = security_event(AuditAction::AccountChange, &caller).detail(json!({
+                    "staff_id": active.info.staff_id.to_string(),
+                    "change": "password_changed",
+                }));
+                audit::append_standalone(store, audit_key, &event)?;
+                Ok(())
+            }
+            Err(e) => {
+                if matches!(
+                    e,
+                    CoreError::InvalidCredentials | CoreError::Throttled { .. }
+                ) {
+                    let event = security_event(AuditAction::LoginFailed, &caller)
+                        .detail(json!({ "reason": e.code(), "during": "change_password" }));
+                    audit::append_standalone(store, audit_key, &event)?;
+                }
+                Err(e)
+            }
+        }
     }
 }
 

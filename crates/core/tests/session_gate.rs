@@ -12,8 +12,9 @@ use clinic_core::authz::{self, Command};
 use clinic_core::session::SessionGate;
 use clinic_core::{admin, identity, registry, restricted, search, CoreError};
 use clinic_protocol::{
-    CreateStaff, ErrorCode, LockReason, Login, LoginOutcome, PatientSearch, RestrictionCategory,
-    Role, SessionScope, SetStaffDisabled, SetStaffRole, StaffMember, UiError, Unlock,
+    ChangePassword, CreateStaff, ErrorCode, LockReason, Login, LoginOutcome, PatientSearch,
+    ResetStaffPassword, ResetStaffTotp, RestrictionCategory, Role, SessionScope, SetStaffDisabled,
+    SetStaffRole, StaffMember, UiError, Unlock,
 };
 use clinic_store::Store;
 use common::AUDIT_KEY;
@@ -425,4 +426,125 @@ fn restricted_patients_are_masked_in_search_and_refused_on_view_off_the_care_tea
     // The device itself (no staff member) is not restricted.
     let page = search::search_patients_audited(&mut c.t.store, &common::caller(), &query).unwrap();
     assert!(!page.items[0].restricted);
+}
+
+#[test]
+fn members_change_their_password_and_administrators_reset_passwords_and_authenticators() {
+    let mut c = clinic();
+    let now = Utc::now();
+    let mut nurse = sign_in(&mut c.t.store, Role::Nurse, now);
+    let change = |current: &str, new: &str| ChangePassword {
+        current_password: current.into(),
+        new_password: new.into(),
+    };
+    // A wrong current password: refused and audited as a failed sign-in.
+    let e = nurse
+        .change_password(
+            &mut c.t.store,
+            &AUDIT_KEY,
+            change("wrong password", "Brand new orchard 7"),
+            now,
+        )
+        .err()
+        .unwrap();
+    assert!(matches!(e, CoreError::InvalidCredentials));
+    assert_eq!(last_entry(&c.t.store).2["during"], "change_password");
+    // A common password: a field error, nothing changed.
+    let e = nurse
+        .change_password(
+            &mut c.t.store,
+            &AUDIT_KEY,
+            change(STAFF_PASSWORD, "password123"),
+            now,
+        )
+        .err()
+        .unwrap();
+    let CoreError::Validation(fields) = e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(fields[0].field, "new_password");
+    nurse
+        .change_password(
+            &mut c.t.store,
+            &AUDIT_KEY,
+            change(STAFF_PASSWORD, "Brand new orchard 7"),
+            now,
+        )
+        .unwrap();
+    assert_eq!(last_entry(&c.t.store).2["change"], "password_changed");
+    let login = |password: &str| Login {
+        username: "nurse".into(),
+        password: password.into(),
+        totp_code: None,
+    };
+    let mut other = SessionGate::new();
+    assert!(other
+        .login(&mut c.t.store, &AUDIT_KEY, login(STAFF_PASSWORD), now)
+        .is_err());
+    other
+        .login(
+            &mut c.t.store,
+            &AUDIT_KEY,
+            login("Brand new orchard 7"),
+            now,
+        )
+        .unwrap();
+
+    // The administrator resets it (forgotten password) ...
+    let mut admin_gate = sign_in(&mut c.t.store, Role::Administrator, now);
+    let nurse_id = nurse.current().unwrap().0.staff_id;
+    let admin_caller = admin_gate
+        .admit(&mut c.t.store, &AUDIT_KEY, Command::ResetStaffPassword, now)
+        .unwrap();
+    admin::reset_password(
+        &mut c.t.store,
+        &admin_caller,
+        ResetStaffPassword {
+            staff_id: nurse_id,
+            new_password: "Handed over in person 9".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(last_entry(&c.t.store).2["change"], "password_reset");
+    SessionGate::new()
+        .login(
+            &mut c.t.store,
+            &AUDIT_KEY,
+            login("Handed over in person 9"),
+            now,
+        )
+        .unwrap();
+
+    // ... and removes its own authenticator: the full session ends, and the next
+    // sign-in is limited to enrolling a new one.
+    admin::reset_totp(
+        &mut c.t.store,
+        &admin_caller,
+        ResetStaffTotp {
+            staff_id: c.admin.id,
+        },
+    )
+    .unwrap();
+    assert_eq!(last_entry(&c.t.store).2["change"], "totp_reset");
+    let e = admin_gate
+        .admit(&mut c.t.store, &AUDIT_KEY, Command::ListStaff, now)
+        .err()
+        .unwrap();
+    assert!(matches!(e, CoreError::SessionEnded));
+    let outcome = SessionGate::new()
+        .login(
+            &mut c.t.store,
+            &AUDIT_KEY,
+            Login {
+                username: "grace.admin".into(),
+                password: ADMIN_PASSWORD.into(),
+                totp_code: None,
+            },
+            now,
+        )
+        .unwrap();
+    assert!(
+        matches!(outcome, LoginOutcome::TotpEnrollmentRequired { .. }),
+        "{outcome:?}"
+    );
 }

@@ -273,3 +273,42 @@ pub struct AuditExported {
     #[ts(type = "number")]
     pub rows: u64,
 }
+
+/// The signed-in member changes their own password.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ChangePassword {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+impl fmt::Debug for ChangePassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ChangePassword { <redacted> }")
+    }
+}
+
+/// An administrator sets a new password for a member who forgot theirs.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ResetStaffPassword {
+    pub staff_id: StaffId,
+    pub new_password: String,
+}
+
+impl fmt::Debug for ResetStaffPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResetStaffPassword")
+            .field("staff_id", &self.staff_id)
+            .field("new_password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// An administrator removes a member's authenticator (e.g. a lost phone); the
+/// member enrolls a new one (administrators must, at their next sign-in).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ResetStaffTotp {
+    pub staff_id: StaffId,
+}

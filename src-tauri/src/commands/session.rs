@@ -6,8 +6,8 @@ use chrono::Utc;
 use clinic_core::authz::Command;
 use clinic_core::identity;
 use clinic_protocol::{
-    ClinicCreated, ConfirmTotp, CreateClinic, LockReason, Login, LoginOutcome, SessionInfo,
-    TotpEnrollment, UiError, Unlock,
+    ChangePassword, ClinicCreated, ConfirmTotp, CreateClinic, LockReason, Login, LoginOutcome,
+    SessionInfo, TotpEnrollment, UiError, Unlock,
 };
 use tauri::State;
 
@@ -63,5 +63,15 @@ pub async fn confirm_totp(
 ) -> Result<SessionInfo, UiError> {
     state.run_gate(Command::ConfirmTotp, |s, _, gate, key| {
         gate.confirm_totp(s, key, request, Utc::now())
+    })
+}
+
+#[tauri::command]
+pub async fn change_password(
+    state: State<'_, AppState>,
+    request: ChangePassword,
+) -> Result<(), UiError> {
+    state.run_gate(Command::ChangePassword, |s, _, gate, key| {
+        gate.change_password(s, key, request, Utc::now())
     })
 }

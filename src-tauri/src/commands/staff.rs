@@ -4,8 +4,8 @@ use crate::AppState;
 use clinic_core::authz::Command;
 use clinic_core::{admin, identity};
 use clinic_protocol::{
-    ClinicInfo, CreateStaff, ErrorCode, SetAutoLock, SetStaffDisabled, SetStaffRole, StaffMember,
-    UiError,
+    ClinicInfo, CreateStaff, ErrorCode, ResetStaffPassword, ResetStaffTotp, SetAutoLock,
+    SetStaffDisabled, SetStaffRole, StaffMember, UiError,
 };
 use tauri::State;
 
@@ -41,6 +41,26 @@ pub async fn set_staff_disabled(
 ) -> Result<StaffMember, UiError> {
     state.run(Command::SetStaffDisabled, |s, caller| {
         admin::set_disabled(s, caller, request)
+    })
+}
+
+#[tauri::command]
+pub async fn reset_staff_password(
+    state: State<'_, AppState>,
+    request: ResetStaffPassword,
+) -> Result<StaffMember, UiError> {
+    state.run(Command::ResetStaffPassword, |s, caller| {
+        admin::reset_password(s, caller, request)
+    })
+}
+
+#[tauri::command]
+pub async fn reset_staff_totp(
+    state: State<'_, AppState>,
+    request: ResetStaffTotp,
+) -> Result<StaffMember, UiError> {
+    state.run(Command::ResetStaffTotp, |s, caller| {
+        admin::reset_totp(s, caller, request)
     })
 }
 

@@ -74,7 +74,7 @@ fn record_failure(store: &mut Store, key: &str, now_ms: i64) -> Result<(), CoreE
     })
 }
 
-fn reset_failures(store: &mut Store, key: &str) -> Result<(), CoreError> {
+pub(super) fn reset_failures(store: &mut Store, key: &str) -> Result<(), CoreError> {
     store.write(|tx| {
         tx.conn()
             .execute("DELETE FROM login_throttle WHERE username_key = ?1", [key])?;
@@ -83,7 +83,7 @@ fn reset_failures(store: &mut Store, key: &str) -> Result<(), CoreError> {
 }
 
 /// What sign-in needs to know about an account (never leaves this module).
-struct Account {
+pub(super) struct Account {
     id: StaffId,
     password_hash: String,
     totp_secret: Option<String>,
@@ -116,7 +116,7 @@ fn find_account(conn: &Connection, key: &str) -> Result<Option<Account>, CoreErr
 
 /// Throttle check, then password check (against a dummy hash for unknown users).
 /// Counts a failure on a wrong password. Returns the account on success.
-fn check_password(
+pub(super) fn check_password(
     store: &mut Store,
     key: &str,
     password: &str,

@@ -18,10 +18,12 @@
 //!   sign-in looks up.
 //! - the clinic always keeps at least one enabled administrator.
 //! - nothing here logs usernames, passwords, codes or secrets: staff ids only.
+mod credentials;
 mod login;
 pub mod password;
 pub mod totp;
 
+pub use credentials::{change_password, reset_password, reset_totp};
 pub use login::{login, unlock, verify_session_still_valid, FREE_FAILURES, MAX_DELAY_SECS};
 pub use password::{password_problem, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 
