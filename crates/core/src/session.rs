@@ -33,6 +33,8 @@ pub struct SessionGate {
 #[derive(Debug)]
 struct Active {
     info: SessionInfo,
+    /// Of the password hash at sign-in: a reset by an administrator ends the session.
+    password: Option<[u8; 32]>,
     locked: bool,
     /// The last command other than `app_status` (which the UI may poll).
     last_activity: DateTime<Utc>,
@@ -71,7 +73,14 @@ impl SessionGate {
             };
         };
         let caller = Caller::staff(audit_key, &active.info);
-        if let Err(e) = identity::verify_session_still_valid(store.conn(), &active.info) {
+        let mut still_valid = identity::verify_session_still_valid(store.conn(), &active.info);
+        if still_valid.is_ok()
+            && identity::password_fingerprint(store.conn(), active.info.staff_id)?
+                != active.password
+        {
+            still_valid = Err(CoreError::SessionEnded);
+        }
+        if let Err(e) = still_valid {
             if matches!(e, CoreError::AccountDisabled | CoreError::SessionEnded) {
                 let ended = if matches!(e, CoreError::AccountDisabled) {
                     "account_disabled"
@@ -110,12 +119,20 @@ impl SessionGate {
         Ok(caller)
     }
 
-    fn start(&mut self, info: SessionInfo, now: DateTime<Utc>) {
+    fn start(
+        &mut self,
+        store: &Store,
+        info: SessionInfo,
+        now: DateTime<Utc>,
+    ) -> Result<(), CoreError> {
+        let password = identity::password_fingerprint(store.conn(), info.staff_id)?;
         self.active = Some(Active {
             info,
+            password,
             locked: false,
             last_activity: now,
         });
+        Ok(())
     }
 
     /// First run: creates the clinic and its administrator, who is then signed in
@@ -140,7 +157,7 @@ impl SessionGate {
         let event = security_event(AuditAction::Login, &caller)
             .detail(json!({ "scope": "totp_enrollment" }));
         audit::append_standalone(store, audit_key, &event)?;
-        self.start(created.session.clone(), now);
+        self.start(store, created.session.clone(), now)?;
         Ok(created)
     }
 
@@ -167,7 +184,7 @@ impl SessionGate {
                     let event = security_event(AuditAction::Login, &caller)
                         .detail(json!({ "scope": scope }));
                     audit::append_standalone(store, audit_key, &event)?;
-                    self.start(session.clone(), now);
+                    self.start(store, session.clone(), now)?;
                 }
                 Ok(outcome)
             }
@@ -282,12 +299,14 @@ impl SessionGate {
         request: ChangePassword,
         now: DateTime<Utc>,
     ) -> Result<(), CoreError> {
-        let Some(active) = self.active.as_ref() else {
+        let Some(active) = self.active.as_mut() else {
             return Err(CoreError::SessionEnded);
         };
         let caller = Caller::staff(audit_key, &active.info);
         match identity::change_password(store, &active.info, request, now) {
             Ok(()) => {
+                active.password =
+                    identity::password_fingerprint(store.conn(), active.info.staff_id)?;
                 let event = security_event(AuditAction::AccountChange, &caller).detail(json!({
                     "staff_id": active.info.staff_id.to_string(),
                     "change": "password_changed",

@@ -548,3 +548,42 @@ fn members_change_their_password_and_administrators_reset_passwords_and_authenti
         "{outcome:?}"
     );
 }
+
+#[test]
+fn a_password_reset_by_an_administrator_ends_the_members_open_session() {
+    let mut c = clinic();
+    let now = Utc::now();
+    let mut desk = sign_in(&mut c.t.store, Role::FrontDesk, now);
+    let desk_id = desk.current().unwrap().0.staff_id;
+    // Changing one's own password keeps one's session.
+    desk.change_password(
+        &mut c.t.store,
+        &AUDIT_KEY,
+        ChangePassword {
+            current_password: STAFF_PASSWORD.into(),
+            new_password: "Lighthouse mango 314".into(),
+        },
+        now,
+    )
+    .unwrap();
+    desk.admit(&mut c.t.store, &AUDIT_KEY, Command::SearchPatients, now)
+        .unwrap();
+    let admin = sign_in(&mut c.t.store, Role::Administrator, now);
+    let admin_caller = clinic_core::Caller::staff(&AUDIT_KEY, admin.current().unwrap().0);
+    admin::reset_password(
+        &mut c.t.store,
+        &admin_caller,
+        ResetStaffPassword {
+            staff_id: desk_id,
+            new_password: "Handed over in person 9".into(),
+        },
+    )
+    .unwrap();
+    let e = desk
+        .admit(&mut c.t.store, &AUDIT_KEY, Command::SearchPatients, now)
+        .err()
+        .unwrap();
+    assert!(matches!(e, CoreError::SessionEnded));
+    assert!(desk.current().is_none());
+    assert_eq!(last_entry(&c.t.store).2["ended"], "session_ended");
+}

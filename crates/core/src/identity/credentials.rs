@@ -78,3 +78,22 @@ pub fn reset_totp(store: &mut Store, request: ResetStaffTotp) -> Result<StaffMem
     }
     get_staff(store.conn(), staff.id)
 }
+
+/// A digest of `staff_id`'s current password hash: the session gate keeps it at
+/// sign-in and ends the session when it changes under it (an administrator reset
+/// the password). `None` for an unknown account.
+pub fn password_fingerprint(
+    conn: &rusqlite::Connection,
+    staff_id: clinic_protocol::StaffId,
+) -> Result<Option<[u8; 32]>, CoreError> {
+    use rusqlite::OptionalExtension;
+    use sha2::Digest;
+    let hash: Option<String> = conn
+        .query_row(
+            "SELECT password_hash FROM staff WHERE id = ?1",
+            [staff_id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(hash.map(|h| sha2::Sha256::digest(h.as_bytes()).into()))
+}

@@ -23,7 +23,7 @@ mod login;
 pub mod password;
 pub mod totp;
 
-pub use credentials::{change_password, reset_password, reset_totp};
+pub use credentials::{change_password, password_fingerprint, reset_password, reset_totp};
 pub use login::{login, unlock, verify_session_still_valid, FREE_FAILURES, MAX_DELAY_SECS};
 pub use password::{password_problem, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 
