@@ -69,6 +69,14 @@ commands! {
     SetAutoLock => "set_auto_lock",
     /// Emergency access to a restricted chart.
     BreakGlass => "break_glass",
+    /// The clinical chart (allergies, medications, problems, plans).
+    GetChartSummary => "get_chart_summary",
+    ListChartEntries => "list_chart_entries",
+    GetChartEntryHistory => "get_chart_entry_history",
+    AddChartEntry => "add_chart_entry",
+    UpdateChartEntry => "update_chart_entry",
+    SetChartEntryStatus => "set_chart_entry_status",
+    SetNoKnownAllergies => "set_no_known_allergies",
     /// A patient's restriction and care team (administrators' panel).
     GetPatientRestriction => "get_patient_restriction",
     SetPatientRestriction => "set_patient_restriction",
@@ -128,6 +136,8 @@ impl fmt::Display for Command {
 /// - front desk, doctors and nurses register, edit, search and view patients
 ///   (charts come later);
 /// - billing searches and views patients only;
+/// - the clinical chart is for clinicians (doctor, nurse) only: front desk,
+///   billing and administrators see demographics, never clinical entries;
 /// - break-glass is for clinicians (doctor, nurse); administrators restrict
 ///   patients, manage care teams and review break-glass alerts;
 /// - everyone manages their own authenticator and session;
@@ -156,6 +166,13 @@ pub fn permits(role: Role, command: Command) -> bool {
         C::ViewAudit | C::ExportAudit | C::VerifyAudit => role == R::Administrator,
         C::RekeyDatabase | C::SetAutoLock => role == R::Administrator,
         C::BreakGlass => matches!(role, R::Doctor | R::Nurse),
+        C::GetChartSummary
+        | C::ListChartEntries
+        | C::GetChartEntryHistory
+        | C::AddChartEntry
+        | C::UpdateChartEntry
+        | C::SetChartEntryStatus
+        | C::SetNoKnownAllergies => matches!(role, R::Doctor | R::Nurse),
         C::GetPatientRestriction
         | C::SetPatientRestriction
         | C::SetCareTeamMember

@@ -13,6 +13,7 @@
 //! - `restricted`: restricted patients, care teams and break-glass access;
 //! - `session`: the signed-in session and the gate every command passes (authz,
 //!   inactivity lock, audited refusals, sign-in/out, lock/unlock);
+//! - `chart`: the clinical chart's allergies, medications, problems and plans;
 //! - `admin`: administrators' audited use cases (staff, settings, re-key).
 #![forbid(unsafe_code)]
 
@@ -20,6 +21,7 @@ pub mod admin;
 pub mod audit;
 pub mod authz;
 mod caller;
+pub mod chart;
 mod error;
 pub mod identity;
 pub mod registry;

@@ -12,12 +12,27 @@ pub const MAX_EMERGENCY_CONTACTS: usize = 10;
 /// Oldest plausible date of birth.
 pub const EARLIEST_DOB: (i32, u32, u32) = (1880, 1, 1);
 
-struct Check {
+/// Collects field errors while normalizing input (shared by the registry and the
+/// chart's validation).
+pub(crate) struct Check {
     errors: Vec<FieldError>,
 }
 
 impl Check {
-    fn fail(&mut self, field: &str, message: impl Into<String>) {
+    pub(crate) fn new() -> Self {
+        Self { errors: Vec::new() }
+    }
+
+    /// `Ok(())` when no field failed, else every field error.
+    pub(crate) fn finish(self) -> Result<(), Vec<FieldError>> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(self.errors)
+        }
+    }
+
+    pub(crate) fn fail(&mut self, field: &str, message: impl Into<String>) {
         self.errors.push(FieldError {
             field: field.into(),
             message: message.into(),
@@ -25,7 +40,7 @@ impl Check {
     }
 
     /// Trims `value` and checks length and control characters.
-    fn text(&mut self, field: &str, value: &mut String, required: bool, max: usize) {
+    pub(crate) fn text(&mut self, field: &str, value: &mut String, required: bool, max: usize) {
         let trimmed = value.trim();
         if trimmed.len() != value.len() {
             *value = trimmed.to_string();
@@ -36,6 +51,59 @@ impl Check {
             self.fail(field, format!("Use at most {max} characters."));
         } else if value.chars().any(|c| c.is_control()) {
             self.fail(field, "Remove line breaks and other control characters.");
+        }
+    }
+
+    /// Like [`text`](Self::text), allowing line breaks and tabs (free-text notes).
+    pub(crate) fn multiline(
+        &mut self,
+        field: &str,
+        value: &mut String,
+        required: bool,
+        max: usize,
+    ) {
+        let trimmed = value.trim();
+        if trimmed.len() != value.len() {
+            *value = trimmed.to_string();
+        }
+        if required && value.is_empty() {
+            self.fail(field, "This field is required.");
+        } else if value.chars().count() > max {
+            self.fail(field, format!("Use at most {max} characters."));
+        } else if value
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+        {
+            self.fail(field, "Remove control characters.");
+        }
+    }
+
+    /// An optional (or required) `YYYY-MM-DD` date, not after `today`.
+    pub(crate) fn past_date(
+        &mut self,
+        field: &str,
+        value: &mut String,
+        required: bool,
+        today: NaiveDate,
+    ) {
+        let v = value.trim().to_string();
+        *value = v.clone();
+        if v.is_empty() {
+            if required {
+                self.fail(field, "This date is required.");
+            }
+            return;
+        }
+        match NaiveDate::parse_from_str(&v, "%Y-%m-%d") {
+            Ok(date) if v.len() == 10 => {
+                if date > today {
+                    self.fail(field, "This date cannot be in the future.");
+                }
+            }
+            _ => self.fail(
+                field,
+                "Enter a real date as YYYY-MM-DD, for example 2024-03-15.",
+            ),
         }
     }
 

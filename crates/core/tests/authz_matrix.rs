@@ -30,6 +30,13 @@ const EXPECTED: &[(&str, [u8; 5])] = &[
     ("rekey_database", [1, 0, 0, 0, 0]),
     ("set_auto_lock", [1, 0, 0, 0, 0]),
     ("break_glass", [0, 0, 1, 1, 0]),
+    ("get_chart_summary", [0, 0, 1, 1, 0]),
+    ("list_chart_entries", [0, 0, 1, 1, 0]),
+    ("get_chart_entry_history", [0, 0, 1, 1, 0]),
+    ("add_chart_entry", [0, 0, 1, 1, 0]),
+    ("update_chart_entry", [0, 0, 1, 1, 0]),
+    ("set_chart_entry_status", [0, 0, 1, 1, 0]),
+    ("set_no_known_allergies", [0, 0, 1, 1, 0]),
     ("get_patient_restriction", [1, 0, 0, 0, 0]),
     ("set_patient_restriction", [1, 0, 0, 0, 0]),
     ("set_care_team_member", [1, 0, 0, 0, 0]),
@@ -112,7 +119,7 @@ fn every_cell_matches_the_expected_table() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 30 * 5);
+    assert_eq!(checked, 37 * 5);
 }
 
 #[test]

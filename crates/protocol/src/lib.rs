@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod chart;
 pub mod error;
 pub mod hlc;
 pub mod ids;
@@ -16,6 +17,7 @@ pub mod restricted;
 pub mod staff;
 
 pub use audit::*;
+pub use chart::*;
 pub use error::{ErrorCode, FieldError, UiError};
 pub use hlc::Hlc;
 pub use ids::{ClinicId, DeviceId, OpId, PatientId, StaffId};

@@ -24,6 +24,8 @@ pub enum EntityKind {
     BreakGlassGrant,
     /// The administrators' alert about one break-glass grant.
     BreakGlassAlert,
+    /// An allergy, medication, problem or plan in a patient's chart.
+    ChartEntry,
 }
 
 impl EntityKind {
@@ -34,6 +36,7 @@ impl EntityKind {
             EntityKind::Staff => "staff",
             EntityKind::BreakGlassGrant => "break_glass_grant",
             EntityKind::BreakGlassAlert => "break_glass_alert",
+            EntityKind::ChartEntry => "chart_entry",
         }
     }
 }
@@ -70,6 +73,15 @@ pub enum OpKind {
     RevokeBreakGlass,
     /// An administrator acknowledged a break-glass alert.
     AcknowledgeAlert,
+    /// A new chart entry (allergy, medication, problem, plan) with all its fields.
+    /// Entries are add-wins: every device keeps every entry.
+    AddChartEntry,
+    /// A chart entry's details were corrected; payload `{details, version}`.
+    UpdateChartEntry,
+    /// A chart entry's status changed; payload `{status, reason, version}`.
+    SetChartEntryStatus,
+    /// A clinician stated the patient has no known allergies.
+    SetNoKnownAllergies,
 }
 
 impl OpKind {
@@ -85,6 +97,10 @@ impl OpKind {
             OpKind::BreakGlass => "break_glass",
             OpKind::RevokeBreakGlass => "revoke_break_glass",
             OpKind::AcknowledgeAlert => "acknowledge_alert",
+            OpKind::AddChartEntry => "add_chart_entry",
+            OpKind::UpdateChartEntry => "update_chart_entry",
+            OpKind::SetChartEntryStatus => "set_chart_entry_status",
+            OpKind::SetNoKnownAllergies => "set_no_known_allergies",
         }
     }
 }

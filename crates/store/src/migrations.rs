@@ -22,6 +22,10 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         5,
         include_str!("../../../migrations/0005_restricted_patients.sql"),
     ),
+    (
+        6,
+        include_str!("../../../migrations/0006_chart_entries.sql"),
+    ),
 ];
 
 /// The schema version this build creates and understands.

@@ -2,6 +2,7 @@
 //! request, call core through `AppState::run` (which admits the command for the
 //! signed-in session first), return the result or a `UiError`.
 pub mod audit;
+pub mod chart;
 pub mod patients;
 pub mod restricted;
 pub mod session;
