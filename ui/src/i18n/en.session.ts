@@ -1,5 +1,5 @@
-// English strings of sign-in, first run, TOTP enrollment, the lock screen and the
-// session header (merged into `en.session`).
+// English strings of sign-in, first run, TOTP enrollment, the lock screen, the session
+// header and "My account" (merged into `en.session`).
 export const enSession = {
   role: {
     administrator: "Administrator",
@@ -16,6 +16,7 @@ export const enSession = {
   },
   header: {
     signedInAs: "Signed in as {{name}} ({{role}})",
+    account: "My account",
     lock: "Lock",
     logout: "Sign out",
   },
@@ -73,6 +74,31 @@ export const enSession = {
     submitting: "Unlocking…",
     logout: "Sign out",
   },
+  account: {
+    title: "My account",
+    who: "Signed in as {{name}} ({{username}}), {{role}}.",
+    password: {
+      title: "Change your password",
+      current: "Current password",
+      new: "New password",
+      newHelp: "At least 8 characters. Avoid common passwords and your username.",
+      confirm: "Repeat the new password",
+      mismatch: "The two new passwords are not the same.",
+      submit: "Change password",
+      submitting: "Changing…",
+      changed: "Your password has been changed. Use the new one from now on, also to unlock.",
+      wrongCurrent: "Your current password is not right.",
+    },
+    totp: {
+      title: "Authenticator app",
+      intro:
+        "Sign in with a code from an authenticator app (such as Google Authenticator, Microsoft Authenticator or FreeOTP) as well as your password. Set one up here, or replace the one you use (for example on a new phone): the new one takes over once you confirm a code from it.",
+      start: "Set up authenticator app",
+      starting: "Preparing…",
+      cancel: "Cancel",
+      enabled: "Your authenticator app is set up. Sign-in will ask for a code from it.",
+    },
+  },
   errors: {
     invalid_credentials: "Wrong username or password.",
     invalid_password: "Wrong password.",
@@ -86,7 +112,6 @@ export const enSession = {
     codeFormat: "Enter the 6 digits shown in the app.",
     required: "This field is required.",
   },
-  dismiss: "Dismiss",
   shortcutsSearchOnly: "Shortcuts: Ctrl+K or / to find a patient.",
   notPermitted: "This screen is not available for your role.",
 } as const;

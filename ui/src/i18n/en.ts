@@ -42,6 +42,7 @@ export const en = {
     edit_conflict: "Someone else changed this record while you were editing.",
     storage: "The local database could not complete the request. Try again; if it keeps failing, restart the app.",
     not_ready: "The patient database is not open. Restart the app.",
+    forbidden: "Your role may not do this.",
     generic: "Something went wrong. Nothing you typed was lost; try again.",
   },
   search: {

@@ -13,6 +13,7 @@ export function describeError(t: TFunction, e: UiError): string {
     case "edit_conflict":
     case "storage":
     case "not_ready":
+    case "forbidden":
       return t(`errors.${e.code}`);
     default:
       return t("errors.generic");

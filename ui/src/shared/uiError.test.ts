@@ -12,6 +12,16 @@ describe("toUiError", () => {
     expect(toUiError(e).fields).toEqual([{ field: "a", message: "b" }]);
   });
 
+  it("keeps the throttling delay in whole seconds, and drops a malformed one", () => {
+    const e = { code: "throttled", message: "too many attempts", retry_after_secs: 30 };
+    expect(toUiError(e)).toEqual(e);
+    expect(toUiError({ ...e, retry_after_secs: 2.2 }).retry_after_secs).toBe(3);
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, "30", null]) {
+      expect("retry_after_secs" in toUiError({ ...e, retry_after_secs: bad })).toBe(false);
+    }
+    expect(toUiError({ code: "validation", message: "bad", fields: [] })).toEqual({ code: "validation", message: "bad" });
+  });
+
   it("turns a plain string rejection into a generic error", () => {
     expect(toUiError("invalid args `request` for command")).toEqual({
       code: "internal",

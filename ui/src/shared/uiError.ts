@@ -1,6 +1,7 @@
 // Normalizes whatever a Tauri command rejected with. Commands reject with a `UiError`
-// (`{code, message, fields?}`); anything else (e.g. a plain string from Tauri's argument
-// deserializer) becomes a generic `internal` error. The UI branches on `code` only.
+// (`{code, message, fields?, retry_after_secs?}`); anything else (e.g. a plain string from
+// Tauri's argument deserializer) becomes a generic `internal` error. The UI branches on
+// `code` only.
 import type { ErrorCode } from "../bindings/ErrorCode";
 import type { FieldError } from "../bindings/FieldError";
 import type { UiError } from "../bindings/UiError";
@@ -47,13 +48,23 @@ export function isUiError(x: unknown): x is UiError {
   return typeof e.code === "string" && isKnownCode(e.code) && typeof e.message === "string";
 }
 
-/** Turns any rejection into a `UiError`; unknown shapes become `internal` with their text. */
+/** A throttling delay in whole seconds (rounded up), or undefined when absent or malformed. */
+function retryAfter(secs: unknown): number | undefined {
+  return typeof secs === "number" && Number.isFinite(secs) && secs >= 0 ? Math.ceil(secs) : undefined;
+}
+
+/**
+ * Turns any rejection into a `UiError`; unknown shapes become `internal` with their text.
+ * Well-formed field errors and the throttling delay (`retry_after_secs`) are kept.
+ */
 export function toUiError(x: unknown): UiError {
   if (isUiError(x)) {
-    const fields = Array.isArray(x.fields) ? x.fields.filter(isFieldError) : undefined;
-    return fields && fields.length > 0
-      ? { code: x.code, message: x.message, fields }
-      : { code: x.code, message: x.message };
+    const e: UiError = { code: x.code, message: x.message };
+    const fields = Array.isArray(x.fields) ? x.fields.filter(isFieldError) : [];
+    if (fields.length > 0) e.fields = fields;
+    const secs = retryAfter(x.retry_after_secs);
+    if (secs !== undefined) e.retry_after_secs = secs;
+    return e;
   }
   if (typeof x === "string") return { code: "internal", message: x };
   if (x instanceof Error) return { code: "internal", message: x.message };

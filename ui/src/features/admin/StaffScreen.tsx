@@ -1,20 +1,32 @@
-// Staff accounts (administrators): the list with each account's role, status and
-// authenticator, a role select and Disable/Re-enable per row, and the create form.
-import { Alert, Badge, Button, Center, Loader, NativeSelect, Stack, Table, Text, Title } from "@mantine/core";
+// Staff accounts (administrators): the list (`StaffTable`) with each account's role,
+// status and authenticator; a role change and Disable/Re-enable per row, saved at once;
+// "Reset password" and "Remove authenticator" per row, through their dialogs; and the
+// create form. Errors of a row change show here, those of a dialog in the dialog.
+import { Alert, Center, Loader, Stack, Text, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useContext, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { StaffMember } from "../../bindings/StaffMember";
 import type { UiError } from "../../bindings/UiError";
 import { toUiError } from "../../shared/uiError";
+import { SessionContext } from "../session/SessionContext";
 import { adminKeys, listStaff, setStaffDisabled, setStaffRole } from "./api";
 import { CommandError } from "./CommandError";
-import { isRole, ROLES } from "./options";
+import { ResetPasswordDialog } from "./ResetPasswordDialog";
+import { ResetTotpDialog } from "./ResetTotpDialog";
 import { StaffCreateForm } from "./StaffCreateForm";
+import { StaffTable, type StaffAction } from "./StaffTable";
 
-type Change =
-  | { kind: "role"; member: StaffMember; role: StaffMember["role"] }
-  | { kind: "disabled"; member: StaffMember; disabled: boolean };
+type Change = Extract<StaffAction, { kind: "role" | "disabled" }>;
+type Dialog = Extract<StaffAction, { kind: "reset_password" | "reset_totp" }>;
+/** What the last successful change was, for the confirmation above the table. */
+type Notice = { kind: "changed" | "password_reset" | "totp_reset"; member: StaffMember };
+
+const NOTICE_TEST_IDS: Record<Notice["kind"], string> = {
+  changed: "staff-changed",
+  password_reset: "staff-password-reset",
+  totp_reset: "staff-totp-reset",
+};
 
 function applyChange(change: Change): Promise<StaffMember> {
   const staff_id = change.member.id;
@@ -28,20 +40,43 @@ function applyChange(change: Change): Promise<StaffMember> {
 export function StaffScreen() {
   const { t } = useTranslation();
   const client = useQueryClient();
+  // Read without `useSession()`: the screen also renders on its own (tests).
+  const selfId = useContext(SessionContext)?.staff_id;
   const query = useQuery({ queryKey: adminKeys.staff, queryFn: listStaff });
-  const [changed, setChanged] = useState<StaffMember | null>(null);
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const [dialog, setDialog] = useState<Dialog | null>(null);
+
+  const replaceMember = (member: StaffMember) =>
+    client.setQueryData<StaffMember[]>(adminKeys.staff, (list) => list?.map((m) => (m.id === member.id ? member : m)));
 
   const mutation = useMutation<StaffMember, UiError, Change>({
     mutationFn: applyChange,
-    onMutate: () => setChanged(null),
+    onMutate: () => setNotice(null),
     onSuccess: (member) => {
-      client.setQueryData<StaffMember[]>(adminKeys.staff, (list) =>
-        list?.map((m) => (m.id === member.id ? member : m)),
-      );
-      setChanged(member);
+      replaceMember(member);
+      setNotice({ kind: "changed", member });
     },
   });
   const busyId = mutation.isPending ? mutation.variables?.member.id : undefined;
+
+  const onAction = (action: StaffAction) => {
+    if (action.kind === "role" || action.kind === "disabled") {
+      mutation.mutate(action);
+      return;
+    }
+    mutation.reset();
+    setNotice(null);
+    setDialog(action);
+  };
+
+  const finish = (kind: Notice["kind"]) => (member: StaffMember) => {
+    replaceMember(member);
+    setDialog(null);
+    setNotice({ kind, member });
+    // Removing one's own authenticator ends the session at the next command: make that
+    // command now, so the session gate goes to sign-in at once.
+    if (kind === "totp_reset" && member.id === selfId) void client.invalidateQueries({ queryKey: adminKeys.staff });
+  };
 
   let body;
   if (query.isPending) {
@@ -55,74 +90,7 @@ export function StaffScreen() {
   } else if (query.data.length === 0) {
     body = <Text size="sm">{t("admin.staff.empty")}</Text>;
   } else {
-    body = (
-      <Table data-testid="staff-table" aria-label={t("admin.staff.tableLabel")} verticalSpacing="xs">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th scope="col">{t("admin.staff.col.name")}</Table.Th>
-            <Table.Th scope="col">{t("admin.staff.col.username")}</Table.Th>
-            <Table.Th scope="col">{t("admin.staff.col.role")}</Table.Th>
-            <Table.Th scope="col">{t("admin.staff.col.status")}</Table.Th>
-            <Table.Th scope="col">{t("admin.staff.col.authenticator")}</Table.Th>
-            <Table.Th scope="col">{t("admin.staff.col.actions")}</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {query.data.map((m) => (
-            <Table.Tr key={m.id} data-testid={`staff-row-${m.username}`} data-disabled={m.disabled}>
-              <Table.Td>{m.display_name}</Table.Td>
-              <Table.Td>{m.username}</Table.Td>
-              <Table.Td>
-                <NativeSelect
-                  aria-label={t("admin.staff.roleOf", { name: m.display_name })}
-                  value={m.role}
-                  disabled={busyId === m.id}
-                  onChange={(e) => {
-                    const role = e.currentTarget.value;
-                    if (isRole(role) && role !== m.role) mutation.mutate({ kind: "role", member: m, role });
-                  }}
-                  data={ROLES.map((r) => ({ value: r, label: t(`admin.role.${r}`) }))}
-                  data-testid={`staff-role-${m.username}`}
-                  size="xs"
-                />
-              </Table.Td>
-              <Table.Td>
-                <Badge color={m.disabled ? "gray" : "green"} variant="light" data-testid={`staff-status-${m.username}`}>
-                  {m.disabled ? t("admin.staff.disabled") : t("admin.staff.enabled")}
-                </Badge>
-              </Table.Td>
-              <Table.Td>{m.totp_enabled ? t("admin.staff.yes") : t("admin.staff.no")}</Table.Td>
-              <Table.Td>
-                {m.disabled ? (
-                  <Button
-                    size="xs"
-                    variant="default"
-                    disabled={busyId === m.id}
-                    aria-label={t("admin.staff.enableLabel", { name: m.display_name })}
-                    data-testid={`staff-enable-${m.username}`}
-                    onClick={() => mutation.mutate({ kind: "disabled", member: m, disabled: false })}
-                  >
-                    {t("admin.staff.enable")}
-                  </Button>
-                ) : (
-                  <Button
-                    size="xs"
-                    variant="outline"
-                    color="red"
-                    disabled={busyId === m.id}
-                    aria-label={t("admin.staff.disableLabel", { name: m.display_name })}
-                    data-testid={`staff-disable-${m.username}`}
-                    onClick={() => mutation.mutate({ kind: "disabled", member: m, disabled: true })}
-                  >
-                    {t("admin.staff.disable")}
-                  </Button>
-                )}
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    );
+    body = <StaffTable staff={query.data} busyId={busyId} onAction={onAction} />;
   }
 
   return (
@@ -133,13 +101,34 @@ export function StaffScreen() {
       {mutation.error ? (
         <CommandError error={mutation.error} testId="staff-error" title={t("admin.staff.errorTitle")} />
       ) : null}
-      {changed ? (
-        <Alert color="green" role="status" data-testid="staff-changed">
-          {t("admin.staff.changed", { name: changed.display_name })}
+      {notice ? (
+        <Alert color="green" role="status" data-testid={NOTICE_TEST_IDS[notice.kind]}>
+          {notice.kind === "changed"
+            ? t("admin.staff.changed", { name: notice.member.display_name })
+            : notice.kind === "password_reset"
+              ? t("admin.staff.resetPassword.done", { name: notice.member.display_name })
+              : t("admin.staff.resetTotp.done", { name: notice.member.display_name })}
         </Alert>
       ) : null}
       {body}
       <StaffCreateForm />
+      {dialog?.kind === "reset_password" ? (
+        <ResetPasswordDialog
+          key={dialog.member.id}
+          member={dialog.member}
+          onClose={() => setDialog(null)}
+          onDone={finish("password_reset")}
+        />
+      ) : null}
+      {dialog?.kind === "reset_totp" ? (
+        <ResetTotpDialog
+          key={dialog.member.id}
+          member={dialog.member}
+          self={dialog.member.id === selfId}
+          onClose={() => setDialog(null)}
+          onDone={finish("totp_reset")}
+        />
+      ) : null}
     </Stack>
   );
 }

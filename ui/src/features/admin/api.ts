@@ -1,9 +1,11 @@
-// The administrators' commands: staff accounts, clinic settings, database re-key and the
-// break-glass alert inbox. Each function is one command; failures reject with a `UiError`.
+// The administrators' commands: staff accounts (including password and authenticator
+// resets), clinic settings, database re-key and the break-glass alert inbox. Each function is one command; failures reject with a `UiError`.
 import { invoke } from "@tauri-apps/api/core";
 import type { BreakGlassAlert } from "../../bindings/BreakGlassAlert";
 import type { ClinicInfo } from "../../bindings/ClinicInfo";
 import type { CreateStaff } from "../../bindings/CreateStaff";
+import type { ResetStaffPassword } from "../../bindings/ResetStaffPassword";
+import type { ResetStaffTotp } from "../../bindings/ResetStaffTotp";
 import type { SetStaffDisabled } from "../../bindings/SetStaffDisabled";
 import type { SetStaffRole } from "../../bindings/SetStaffRole";
 import type { StaffMember } from "../../bindings/StaffMember";
@@ -18,6 +20,12 @@ export const setStaffRole = (request: SetStaffRole): Promise<StaffMember> =>
 
 export const setStaffDisabled = (request: SetStaffDisabled): Promise<StaffMember> =>
   invoke<StaffMember>("set_staff_disabled", { request });
+
+export const resetStaffPassword = (request: ResetStaffPassword): Promise<StaffMember> =>
+  invoke<StaffMember>("reset_staff_password", { request });
+
+export const resetStaffTotp = (request: ResetStaffTotp): Promise<StaffMember> =>
+  invoke<StaffMember>("reset_staff_totp", { request });
 
 export const setAutoLock = (minutes: number): Promise<ClinicInfo> =>
   invoke<ClinicInfo>("set_auto_lock", { request: { minutes } });

@@ -6,9 +6,10 @@ import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import type { ClinicCreated } from "../../bindings/ClinicCreated";
 import type { CreateClinic } from "../../bindings/CreateClinic";
+import { toUiError } from "../../shared/uiError";
 import { AuthLayout } from "./AuthLayout";
 import { createClinic } from "./api";
-import { fieldErrors, toSessionError } from "./errors";
+import { fieldErrors } from "./errors";
 import { SessionAlert } from "./SessionAlert";
 
 type Values = CreateClinic & { admin_password_confirm: string };
@@ -42,7 +43,7 @@ export function FirstRunScreen({ testKey, onCreated }: Props) {
   const [edited, setEdited] = useState<ReadonlySet<Field>>(new Set());
   // The passwords leave the cache as soon as this screen does.
   const mutation = useMutation({ mutationFn: createClinic, gcTime: 0, onSuccess: onCreated });
-  const error = mutation.error ? toSessionError(mutation.error) : null;
+  const error = mutation.error ? toUiError(mutation.error) : null;
   const server = fieldErrors(error);
   const errorOf = (f: Field) => checked[f] ?? (edited.has(f) ? undefined : server[f]);
 

@@ -165,19 +165,4 @@ describe("signing out and ended sessions", () => {
     expect(notice.textContent).toContain("This account has been disabled.");
     expect(screen.getByTestId("login-form")).toBeTruthy();
   });
-
-  it("explains a refusal (`forbidden`) above the screen", async () => {
-    const user = userEvent.setup();
-    mock({
-      search_patients: () => {
-        throw { code: "forbidden", message: "Your role (billing) may not use search_patients." };
-      },
-    });
-    renderApp();
-    await user.type(await screen.findByTestId("search-input"), "love");
-    const alert = await screen.findByTestId("forbidden-alert");
-    expect(alert.textContent).toContain("Your role may not do this.");
-    expect(alert.textContent).toContain("may not use search_patients");
-    expect(screen.getByTestId("search-input")).toBeTruthy();
-  });
 });

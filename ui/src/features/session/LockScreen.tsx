@@ -5,9 +5,10 @@ import { useMutation } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import type { SessionInfo } from "../../bindings/SessionInfo";
+import { toUiError } from "../../shared/uiError";
 import { AuthLayout } from "./AuthLayout";
 import { unlock } from "./api";
-import { fieldErrors, toSessionError } from "./errors";
+import { fieldErrors } from "./errors";
 import { SessionAlert } from "./SessionAlert";
 import { useRetryCountdown } from "./useRetryCountdown";
 
@@ -39,7 +40,7 @@ export function LockScreen({ clinicName, testKey, session, lockSettled, onUnlock
       passwordRef.current?.focus();
     },
   });
-  const error = useMemo(() => (mutation.error ? toSessionError(mutation.error) : null), [mutation.error]);
+  const error = useMemo(() => (mutation.error ? toUiError(mutation.error) : null), [mutation.error]);
   const remaining = useRetryCountdown(error);
 
   useEffect(() => passwordRef.current?.focus(), []);

@@ -8,10 +8,11 @@ import { useTranslation } from "react-i18next";
 import type { LoginOutcome } from "../../bindings/LoginOutcome";
 import type { SessionInfo } from "../../bindings/SessionInfo";
 import type { UiError } from "../../bindings/UiError";
+import { toUiError } from "../../shared/uiError";
 import { AuthLayout } from "./AuthLayout";
 import { login } from "./api";
 import { LOCAL_ERRORS } from "./errorBus";
-import { fieldErrors, toSessionError } from "./errors";
+import { fieldErrors } from "./errors";
 import { SessionAlert } from "./SessionAlert";
 import { normalizeCode, isValidCode } from "./totpCode";
 import { useRetryCountdown } from "./useRetryCountdown";
@@ -54,7 +55,7 @@ export function LoginScreen({ clinicName, testKey, notice, onSignedIn }: Props) 
       }
     },
   });
-  const error = useMemo(() => (mutation.error ? toSessionError(mutation.error) : null), [mutation.error]);
+  const error = useMemo(() => (mutation.error ? toUiError(mutation.error) : null), [mutation.error]);
   const remaining = useRetryCountdown(error);
   const server = fieldErrors(error);
   const busy = mutation.isPending || remaining > 0;

@@ -1,18 +1,24 @@
-// A sign-in, unlock, enrollment or first-run failure in plain words (by code), with the
-// throttling countdown. Other codes fall back to the app-wide wording and detail.
+// A sign-in, unlock, enrollment, first-run or password-change failure in plain words (by
+// code), with the throttling countdown. Other codes fall back to the app-wide wording and
+// detail.
 import { Alert, Text } from "@mantine/core";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import type { UiError } from "../../bindings/UiError";
 import { describeError } from "../../shared/ErrorAlert";
 
-/** `unlock`: a wrong password is "wrong password" (the username is not asked). */
-export type AlertContext = "login" | "unlock" | "form";
+/**
+ * `unlock`: a wrong password is "wrong password" (the username is not asked);
+ * `change_password`: it is the current password that is wrong.
+ */
+export type AlertContext = "login" | "unlock" | "change_password" | "form";
 
 export function describeSessionError(t: TFunction, e: UiError, remaining: number, context: AlertContext): string {
   switch (e.code) {
     case "invalid_credentials":
-      return context === "unlock" ? t("session.errors.invalid_password") : t("session.errors.invalid_credentials");
+      if (context === "unlock") return t("session.errors.invalid_password");
+      if (context === "change_password") return t("session.account.password.wrongCurrent");
+      return t("session.errors.invalid_credentials");
     case "throttled":
       return remaining > 0 ? t("session.errors.throttled", { count: remaining }) : t("session.errors.throttledNow");
     case "account_disabled":

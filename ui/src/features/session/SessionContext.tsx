@@ -18,9 +18,9 @@ export function useSession(): SessionInfo {
 export type SessionErrors = {
   /**
    * Hands a command failure to the session gate: `locked` shows the lock screen,
-   * `session_ended` / `account_disabled` the sign-in screen, `forbidden` a message above
-   * the screen. Returns true when the gate took the error (the screen need not show it),
-   * false for any other code.
+   * `session_ended` / `account_disabled` the sign-in screen. Returns true when the gate
+   * took the error (the screen need not show it), false for any other code (`forbidden`
+   * included), which the screen shows itself.
    */
   report: (error: UiError) => boolean;
 };

@@ -2,16 +2,18 @@
 // the lock screen or the app (`Shell`). Locking and signing out unmount the app and clear
 // the query cache, so no patient data stays in the DOM or in the page's memory. Command
 // errors from any screen (through the QueryCache/MutationCache or `useSessionErrors`)
-// lock or end the session here; the inactivity timer locks after the session's minutes.
+// lock or end the session here; any other error (`forbidden` included) is left to the
+// screen that made the call. The inactivity timer locks after the session's minutes.
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useReducer, useRef } from "react";
 import type { LockReason } from "../../bindings/LockReason";
 import type { UiError } from "../../bindings/UiError";
+import { toUiError } from "../../shared/uiError";
 import { Shell } from "../shell/Shell";
 import * as api from "./api";
 import { clearPatientData } from "./clearData";
 import { subscribeCommandErrors } from "./errorBus";
-import { sessionEffectOf, toSessionError } from "./errors";
+import { sessionEffectOf } from "./errors";
 import { FirstRunScreen } from "./FirstRunScreen";
 import { gateReducer, initialGate, type StartupStatus } from "./gateState";
 import { LockScreen } from "./LockScreen";
@@ -37,9 +39,6 @@ export function SessionGate({ status, testKey }: Props) {
       case "sign_out":
         dispatch({ type: "signed_out", notice: error });
         return true;
-      case "forbidden":
-        dispatch({ type: "forbidden", error });
-        return true;
       default:
         return false;
     }
@@ -47,7 +46,7 @@ export function SessionGate({ status, testKey }: Props) {
   const sessionErrors = useMemo<SessionErrors>(() => ({ report }), [report]);
 
   // Every failed query or mutation of every screen.
-  useEffect(() => subscribeCommandErrors(client, (e) => void report(toSessionError(e))), [client, report]);
+  useEffect(() => subscribeCommandErrors(client, (e) => void report(toUiError(e))), [client, report]);
 
   // Once the app has unmounted (locked, signed out…), forget what it loaded.
   useEffect(() => {
@@ -60,7 +59,7 @@ export function SessionGate({ status, testKey }: Props) {
       dispatch({ type: "lock" });
       pendingLock.current = api.lock(reason).catch((e: unknown) => {
         // Already locked is fine; a session that is over goes to sign-in.
-        const error = toSessionError(e);
+        const error = toUiError(e);
         if (sessionEffectOf(error) === "sign_out") report(error);
       });
     },
@@ -73,14 +72,13 @@ export function SessionGate({ status, testKey }: Props) {
     void pendingLock.current
       .then(() => api.logout())
       .catch((e: unknown) => {
-        const error = toSessionError(e);
+        const error = toUiError(e);
         // Already over: nothing to tell. Otherwise say the shell may still hold it.
         if (error.code !== "session_ended") dispatch({ type: "login_notice", notice: error });
       });
   }, []);
 
   const lockManually = useCallback(() => lockNow("manual"), [lockNow]);
-  const dismissNotice = useCallback(() => dispatch({ type: "dismiss_notice" }), []);
 
   const signedIn = view.screen === "app" || view.screen === "enroll";
   const minutes = signedIn ? view.session.auto_lock_minutes : 0;
@@ -130,8 +128,6 @@ export function SessionGate({ status, testKey }: Props) {
         <Shell
           testKey={testKey}
           session={view.session}
-          notice={view.notice}
-          onDismissNotice={dismissNotice}
           onLock={lockManually}
           onLogout={signOut}
         />

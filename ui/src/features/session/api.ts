@@ -1,6 +1,6 @@
 // The only place the session screens talk to the Tauri shell: first run, sign-in, TOTP
 // enrollment, lock/unlock and sign-out. Each function is one command; a failure rejects
-// with a `UiError` (normalize with `toSessionError`, which keeps `retry_after_secs`).
+// with a `UiError` (normalize with `toUiError`, which keeps `retry_after_secs`).
 import { invoke } from "@tauri-apps/api/core";
 import type { ClinicCreated } from "../../bindings/ClinicCreated";
 import type { CreateClinic } from "../../bindings/CreateClinic";

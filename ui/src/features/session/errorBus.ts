@@ -1,7 +1,8 @@
 // Carries every failed query and mutation of a QueryClient to the session gate, so a
-// `locked` / `session_ended` / `account_disabled` from any screen reaches it. One bus per
-// client (see `makeQueryClient`); a query or mutation with `meta.sessionErrors: "local"`
-// handles its errors itself and is not forwarded.
+// `locked` / `session_ended` / `account_disabled` from any screen reaches it (the gate
+// ignores every other code: the screen shows those). One bus per client (see
+// `makeQueryClient`); a query or mutation with `meta.sessionErrors: "local"` handles all
+// its errors itself, even those, and is not forwarded (sign-in, where nobody is signed in).
 import type { QueryClient } from "@tanstack/react-query";
 
 export type ErrorListener = (error: unknown) => void;

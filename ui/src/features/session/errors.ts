@@ -1,10 +1,10 @@
 // What a command failure means for the session: `locked` shows the lock screen,
-// `session_ended` / `account_disabled` go back to sign-in, `forbidden` is a message.
-// Also normalizes rejections while keeping `retry_after_secs` (for `throttled`).
+// `session_ended` / `account_disabled` go back to sign-in. Every other code, `forbidden`
+// included, is the calling screen's to show (so each error is shown once, where it
+// happened). Normalize rejections with `toUiError` (it keeps `retry_after_secs`).
 import type { UiError } from "../../bindings/UiError";
-import { toUiError } from "../../shared/uiError";
 
-export type SessionEffect = "lock" | "sign_out" | "forbidden";
+export type SessionEffect = "lock" | "sign_out";
 
 export function sessionEffectOf(error: UiError): SessionEffect | null {
   switch (error.code) {
@@ -13,23 +13,9 @@ export function sessionEffectOf(error: UiError): SessionEffect | null {
     case "session_ended":
     case "account_disabled":
       return "sign_out";
-    case "forbidden":
-      return "forbidden";
     default:
       return null;
   }
-}
-
-/** `toUiError` plus the throttling delay, which the shared normalizer does not carry. */
-export function toSessionError(x: unknown): UiError {
-  const e = toUiError(x);
-  if (typeof x === "object" && x !== null) {
-    const secs = (x as { retry_after_secs?: unknown }).retry_after_secs;
-    if (typeof secs === "number" && Number.isFinite(secs) && secs >= 0) {
-      return { ...e, retry_after_secs: Math.ceil(secs) };
-    }
-  }
-  return e;
 }
 
 /** Server field errors by field name (several for one field are joined). */

@@ -60,12 +60,10 @@ describe("gateReducer", () => {
     expect(gateReducer(s, { type: "signed_out", notice: null })).toBe(s);
   });
 
-  it("shows a forbidden notice only in the app, until dismissed", () => {
-    const error = { code: "forbidden" as const, message: "no" };
-    const s = gateReducer(app, { type: "forbidden", error });
-    expect(s.view).toMatchObject({ screen: "app", notice: error });
-    expect(gateReducer(s, { type: "dismiss_notice" }).view).toMatchObject({ notice: null });
-    const locked = gateReducer(app, { type: "lock" });
-    expect(gateReducer(locked, { type: "forbidden", error })).toBe(locked);
+  it("leaves a sign-in notice alone outside the sign-in screen", () => {
+    const notice = { code: "storage" as const, message: "could not sign out" };
+    expect(gateReducer(app, { type: "login_notice", notice })).toBe(app);
+    const login = gateReducer(app, { type: "signed_out", notice: null });
+    expect(gateReducer(login, { type: "login_notice", notice }).view).toEqual({ screen: "login", notice });
   });
 });

@@ -13,8 +13,7 @@ export type GateView =
   /** `enrollment` is null until `begin_totp_enrollment` answered (or after a lock). */
   | { screen: "enroll"; session: SessionInfo; enrollment: TotpEnrollment | null }
   | { screen: "locked"; session: SessionInfo }
-  /** `notice`: a `forbidden` refusal to show above the current screen. */
-  | { screen: "app"; session: SessionInfo; notice: UiError | null };
+  | { screen: "app"; session: SessionInfo };
 
 export type GateState = { clinic: ClinicInfo | null; view: GateView };
 
@@ -25,15 +24,13 @@ export type GateAction =
   | { type: "lock" }
   | { type: "unlocked" }
   | { type: "signed_out"; notice: UiError | null }
-  | { type: "forbidden"; error: UiError }
   /** Something to say on the sign-in screen (e.g. signing out failed). */
-  | { type: "login_notice"; notice: UiError }
-  | { type: "dismiss_notice" };
+  | { type: "login_notice"; notice: UiError };
 
 /** The screen for a signed-in, unlocked session. */
 function viewFor(session: SessionInfo): GateView {
   return session.scope === "full"
-    ? { screen: "app", session, notice: null }
+    ? { screen: "app", session }
     : { screen: "enroll", session, enrollment: null };
 }
 
@@ -72,13 +69,7 @@ export function gateReducer(state: GateState, action: GateAction): GateState {
       // Nobody signed in (first run, sign-in): nothing to end.
       if (!sessionOf(view)) return state;
       return { ...state, view: { screen: "login", notice: action.notice } };
-    case "forbidden":
-      return view.screen === "app" ? { ...state, view: { ...view, notice: action.error } } : state;
     case "login_notice":
       return view.screen === "login" ? { ...state, view: { ...view, notice: action.notice } } : state;
-    case "dismiss_notice":
-      if (view.screen === "app" && view.notice) return { ...state, view: { ...view, notice: null } };
-      if (view.screen === "login" && view.notice) return { ...state, view: { ...view, notice: null } };
-      return state;
   }
 }

@@ -1,5 +1,5 @@
 // The app header: title, role-gated navigation, the test-key warning, who is signed in,
-// and the Lock / Sign out buttons.
+// "My account", and the Lock / Sign out buttons.
 import { Button, Container, Group, Text } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import type { SessionInfo } from "../../bindings/SessionInfo";
@@ -57,6 +57,14 @@ export function SessionHeader({ session, route, testKey, onNavigate, onLock, onL
                 ({role})
               </Text>
             </Text>
+            <Button
+              variant={active === "account" ? "filled" : "default"}
+              aria-current={active === "account" ? "page" : undefined}
+              onClick={() => onNavigate("account")}
+              data-testid="nav-account"
+            >
+              {t("session.header.account")}
+            </Button>
             <Button variant="default" onClick={onLock} data-testid="lock-button">
               {t("session.header.lock")}
             </Button>

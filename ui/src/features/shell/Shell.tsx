@@ -1,12 +1,14 @@
 // The app frame for a signed-in, unlocked session: the session header (role-gated
-// navigation, who is signed in, Lock, Sign out), the current screen, a `forbidden`
-// notice, and global shortcuts (Ctrl/Cmd+K or "/" to search, Ctrl/Cmd+N or Alt+N to
-// register). Everything here unmounts when the session locks or ends.
+// navigation, who is signed in, My account, Lock, Sign out), the current screen, and
+// global shortcuts (Ctrl/Cmd+K or "/" to search, Ctrl/Cmd+N or Alt+N to register). Each
+// screen shows its own command errors (`forbidden` included); the session gate only
+// takes the ones that lock or end the session. Everything here unmounts when the
+// session locks or ends.
 import { Alert, Container, Text } from "@mantine/core";
 import { useCallback, useEffect, useReducer, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { SessionInfo } from "../../bindings/SessionInfo";
-import type { UiError } from "../../bindings/UiError";
+import { AccountScreen } from "../account/AccountScreen";
 import { AlertsScreen } from "../admin/AlertsScreen";
 import { SettingsScreen } from "../admin/SettingsScreen";
 import { StaffScreen } from "../admin/StaffScreen";
@@ -26,29 +28,22 @@ import { isTextField, matchShortcut } from "./shortcuts";
 type Props = {
   testKey: boolean;
   session: SessionInfo;
-  /** A refused command (`forbidden`) to explain above the screen. */
-  notice?: UiError | null;
-  onDismissNotice?: () => void;
   onLock: () => void;
   onLogout: () => void;
 };
 
-export function Shell({ testKey, session, notice = null, onDismissNotice, onLock, onLogout }: Props) {
+export function Shell({ testKey, session, onLock, onLogout }: Props) {
   const { t } = useTranslation();
   const [route, setRoute] = useState<Route>({ name: "search" });
   const [search, dispatchSearch] = useReducer(searchReducer, initialSearch);
   const [focusTick, setFocusTick] = useState(0);
   const mayRegister = routeAllowed(session.role, "register");
 
-  const navigate = useCallback(
-    (next: Route) => {
-      setRoute(next);
-      onDismissNotice?.();
-      if (next.name === "search") setFocusTick((n) => n + 1);
-      window.scrollTo?.(0, 0);
-    },
-    [onDismissNotice],
-  );
+  const navigate = useCallback((next: Route) => {
+    setRoute(next);
+    if (next.name === "search") setFocusTick((n) => n + 1);
+    window.scrollTo?.(0, 0);
+  }, []);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -83,24 +78,6 @@ export function Shell({ testKey, session, notice = null, onDismissNotice, onLock
           onLogout={onLogout}
         />
         <Container size="lg" component="main" py="md">
-          {notice ? (
-            <Alert
-              color="red"
-              role="alert"
-              mb="md"
-              data-testid="forbidden-alert"
-              withCloseButton={onDismissNotice !== undefined}
-              closeButtonLabel={t("session.dismiss")}
-              onClose={onDismissNotice}
-            >
-              <Text size="sm">{t("session.errors.forbidden")}</Text>
-              {notice.message ? (
-                <Text size="xs" c="dimmed" mt={4}>
-                  {t("errors.detail", { message: notice.message })}
-                </Text>
-              ) : null}
-            </Alert>
-          ) : null}
           {!routeAllowed(session.role, route.name) ? (
             <Alert color="orange" role="alert" data-testid="route-forbidden">
               {t("session.notPermitted")}
@@ -121,6 +98,8 @@ export function Shell({ testKey, session, notice = null, onDismissNotice, onLock
             <AuditScreen />
           ) : route.name === "alerts" ? (
             <AlertsScreen />
+          ) : route.name === "account" ? (
+            <AccountScreen />
           ) : (
             <RestrictionScreen key={route.id} id={route.id} mrn={route.mrn} />
           )}

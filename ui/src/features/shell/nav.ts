@@ -1,10 +1,11 @@
 // Which screens a role may open, and the header's navigation buttons in order. Mirrors
-// the shell's permission matrix so the UI does not offer what would be refused.
+// the shell's permission matrix so the UI does not offer what would be refused. "My
+// account" is open to every role; its button sits next to the user's name.
 import type { Role } from "../../bindings/Role";
 import { canFindPatients, canRegisterPatients, isAdministrator } from "../session/roles";
 import type { Route } from "./route";
 
-export type NavTarget = "search" | "register" | "staff" | "audit" | "alerts" | "settings";
+export type NavTarget = "search" | "register" | "staff" | "audit" | "alerts" | "settings" | "account";
 
 export type NavItem = { target: NavTarget; testId: string; labelKey: NavLabelKey };
 
@@ -24,6 +25,8 @@ export function routeAllowed(role: Role, name: Route["name"]): boolean {
     case "search":
     case "profile":
       return canFindPatients(role);
+    case "account":
+      return true;
     case "register":
     case "edit":
       return canRegisterPatients(role);
@@ -38,7 +41,8 @@ export function routeAllowed(role: Role, name: Route["name"]): boolean {
 
 export const navItems = (role: Role): NavItem[] => ALL.filter((item) => routeAllowed(role, item.target));
 
-/** The navigation button to highlight for a route (none for a patient's pages). */
+/** The header button to highlight for a route (none for a patient's pages). */
 export function activeTarget(route: Route): NavTarget | null {
+  if (route.name === "account") return "account";
   return ALL.some((item) => item.target === route.name) ? (route.name as NavTarget) : null;
 }

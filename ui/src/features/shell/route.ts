@@ -16,6 +16,8 @@ export type Route =
       registerDraft?: PatientFormValues;
     }
   | { name: "edit"; id: PatientId }
+  /** The signed-in user's own account: password and authenticator (every role). */
+  | { name: "account" }
   // Administrators' screens.
   | { name: "staff" }
   | { name: "settings" }
