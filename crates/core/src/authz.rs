@@ -77,6 +77,14 @@ commands! {
     UpdateChartEntry => "update_chart_entry",
     SetChartEntryStatus => "set_chart_entry_status",
     SetNoKnownAllergies => "set_no_known_allergies",
+    /// Encounters and clinical notes.
+    GetTimeline => "get_timeline",
+    GetNote => "get_note",
+    CreateEncounter => "create_encounter",
+    SetEncounterStatus => "set_encounter_status",
+    CreateNote => "create_note",
+    UpdateNote => "update_note",
+    SignNote => "sign_note",
     /// A patient's restriction and care team (administrators' panel).
     GetPatientRestriction => "get_patient_restriction",
     SetPatientRestriction => "set_patient_restriction",
@@ -172,7 +180,14 @@ pub fn permits(role: Role, command: Command) -> bool {
         | C::AddChartEntry
         | C::UpdateChartEntry
         | C::SetChartEntryStatus
-        | C::SetNoKnownAllergies => matches!(role, R::Doctor | R::Nurse),
+        | C::SetNoKnownAllergies
+        | C::GetTimeline
+        | C::GetNote
+        | C::CreateEncounter
+        | C::SetEncounterStatus
+        | C::CreateNote
+        | C::UpdateNote
+        | C::SignNote => matches!(role, R::Doctor | R::Nurse),
         C::GetPatientRestriction
         | C::SetPatientRestriction
         | C::SetCareTeamMember

@@ -14,6 +14,7 @@
 //! - `session`: the signed-in session and the gate every command passes (authz,
 //!   inactivity lock, audited refusals, sign-in/out, lock/unlock);
 //! - `chart`: the clinical chart's allergies, medications, problems and plans;
+//! - `notes`: encounters and clinical notes (drafts, signing, amendments), timeline;
 //! - `admin`: administrators' audited use cases (staff, settings, re-key).
 #![forbid(unsafe_code)]
 
@@ -24,6 +25,7 @@ mod caller;
 pub mod chart;
 mod error;
 pub mod identity;
+pub mod notes;
 pub mod registry;
 pub mod restricted;
 pub mod search;

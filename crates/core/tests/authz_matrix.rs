@@ -37,6 +37,13 @@ const EXPECTED: &[(&str, [u8; 5])] = &[
     ("update_chart_entry", [0, 0, 1, 1, 0]),
     ("set_chart_entry_status", [0, 0, 1, 1, 0]),
     ("set_no_known_allergies", [0, 0, 1, 1, 0]),
+    ("get_timeline", [0, 0, 1, 1, 0]),
+    ("get_note", [0, 0, 1, 1, 0]),
+    ("create_encounter", [0, 0, 1, 1, 0]),
+    ("set_encounter_status", [0, 0, 1, 1, 0]),
+    ("create_note", [0, 0, 1, 1, 0]),
+    ("update_note", [0, 0, 1, 1, 0]),
+    ("sign_note", [0, 0, 1, 1, 0]),
     ("get_patient_restriction", [1, 0, 0, 0, 0]),
     ("set_patient_restriction", [1, 0, 0, 0, 0]),
     ("set_care_team_member", [1, 0, 0, 0, 0]),
@@ -119,7 +126,7 @@ fn every_cell_matches_the_expected_table() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 37 * 5);
+    assert_eq!(checked, 44 * 5);
 }
 
 #[test]

@@ -7,43 +7,10 @@
 //! completed, entered-in-error), never a delete. Field names follow FHIR R4
 //! (AllergyIntolerance, MedicationStatement, Condition, CarePlan) so the mapping
 //! stays honest both ways.
+pub use crate::ids::ChartEntryId;
 use crate::ids::PatientId;
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 use ts_rs::TS;
-use uuid::Uuid;
-
-/// One chart entry (UUIDv7, created on the device that recorded it).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
-#[serde(transparent)]
-#[ts(export, type = "string")]
-pub struct ChartEntryId(pub Uuid);
-
-impl ChartEntryId {
-    pub fn new() -> Self {
-        Self(Uuid::now_v7())
-    }
-}
-
-impl Default for ChartEntryId {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl fmt::Display for ChartEntryId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl FromStr for ChartEntryId {
-    type Err = uuid::Error;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Uuid::parse_str(s).map(Self)
-    }
-}
 
 /// The kinds of chart entry. Stored as the snake_case text: never rename.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]

@@ -62,3 +62,15 @@ uuid_id!(
     /// The clinic this device belongs to (one per database).
     ClinicId
 );
+uuid_id!(
+    /// One allergy, medication, problem or plan in a chart.
+    ChartEntryId
+);
+uuid_id!(
+    /// One encounter (visit or other contact).
+    EncounterId
+);
+uuid_id!(
+    /// One clinical note (original or amendment).
+    NoteId
+);

@@ -26,6 +26,8 @@ pub enum EntityKind {
     BreakGlassAlert,
     /// An allergy, medication, problem or plan in a patient's chart.
     ChartEntry,
+    Encounter,
+    ClinicalNote,
 }
 
 impl EntityKind {
@@ -37,6 +39,8 @@ impl EntityKind {
             EntityKind::BreakGlassGrant => "break_glass_grant",
             EntityKind::BreakGlassAlert => "break_glass_alert",
             EntityKind::ChartEntry => "chart_entry",
+            EntityKind::Encounter => "encounter",
+            EntityKind::ClinicalNote => "clinical_note",
         }
     }
 }
@@ -82,6 +86,16 @@ pub enum OpKind {
     SetChartEntryStatus,
     /// A clinician stated the patient has no known allergies.
     SetNoKnownAllergies,
+    /// A new encounter with all its fields.
+    CreateEncounter,
+    /// An encounter's status changed (e.g. finished, entered in error).
+    SetEncounterStatus,
+    /// A new draft note (an amendment when it names the note it amends).
+    CreateNote,
+    /// A draft note was saved; payload `{title, content, version}`.
+    UpdateNoteDraft,
+    /// A note was signed by its author: immutable from now on.
+    SignNote,
 }
 
 impl OpKind {
@@ -101,6 +115,11 @@ impl OpKind {
             OpKind::UpdateChartEntry => "update_chart_entry",
             OpKind::SetChartEntryStatus => "set_chart_entry_status",
             OpKind::SetNoKnownAllergies => "set_no_known_allergies",
+            OpKind::CreateEncounter => "create_encounter",
+            OpKind::SetEncounterStatus => "set_encounter_status",
+            OpKind::CreateNote => "create_note",
+            OpKind::UpdateNoteDraft => "update_note_draft",
+            OpKind::SignNote => "sign_note",
         }
     }
 }

@@ -26,6 +26,10 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         6,
         include_str!("../../../migrations/0006_chart_entries.sql"),
     ),
+    (
+        7,
+        include_str!("../../../migrations/0007_encounters_and_notes.sql"),
+    ),
 ];
 
 /// The schema version this build creates and understands.

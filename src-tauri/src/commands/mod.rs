@@ -3,6 +3,7 @@
 //! signed-in session first), return the result or a `UiError`.
 pub mod audit;
 pub mod chart;
+pub mod notes;
 pub mod patients;
 pub mod restricted;
 pub mod session;
