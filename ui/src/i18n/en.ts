@@ -1,11 +1,13 @@
 // English strings. Every user-facing text goes through i18next so the clinic can add a
 // locale by adding a file with the same shape.
 import { enAdmin } from "./en.admin";
+import { enChart } from "./en.chart";
 import { enSession } from "./en.session";
 
 export const en = {
   session: enSession,
   admin: enAdmin,
+  chart: enChart,
   app: {
     title: "Clinic",
     loading: "Opening the patient database…",

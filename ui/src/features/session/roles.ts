@@ -13,3 +13,6 @@ export const canRegisterPatients = (role: Role): boolean =>
 
 /** Staff, audit report, break-glass alerts, settings, patient restrictions. */
 export const isAdministrator = (role: Role): boolean => role === "administrator";
+
+/** Open the clinical chart (problems, medications, allergies, plans): doctors and nurses. */
+export const canViewChart = (role: Role): boolean => role === "doctor" || role === "nurse";

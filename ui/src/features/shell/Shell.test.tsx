@@ -3,7 +3,7 @@ import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { Role } from "../../bindings/Role";
-import { commandRouter, renderWithProviders } from "../../test/render";
+import { commandRouter, renderWithProviders, samplePatient } from "../../test/render";
 import { SessionContext, useSession } from "../session/SessionContext";
 import { sessionInfo } from "../session/testing";
 import { routeAllowed } from "./nav";
@@ -81,6 +81,55 @@ describe("Shell navigation by role", () => {
   });
 });
 
+describe("the chart route", () => {
+  it("takes a doctor from the profile to the chart and back", async () => {
+    const user = userEvent.setup();
+    const p = samplePatient();
+    const d = p.details;
+    mockInvoke.mockImplementation(
+      commandRouter({
+        search_patients: () => ({
+          items: [
+            {
+              id: p.id,
+              mrn: p.mrn,
+              given_name: d.given_name,
+              middle_name: d.middle_name,
+              family_name: d.family_name,
+              date_of_birth: d.date_of_birth,
+              sex: d.sex,
+              phone: d.phone,
+              restricted: false,
+            },
+          ],
+          page: 0,
+          page_size: 25,
+          has_more: false,
+        }),
+        get_patient: () => p,
+        get_chart_summary: () => ({
+          patient_id: p.id,
+          allergy_status: { state: "not_recorded" },
+          allergies: [],
+          problems: [],
+          medications: [],
+          plans: [],
+        }),
+      }),
+    );
+    renderShell("doctor");
+    await user.type(await screen.findByTestId("search-input"), "Lovelace");
+    await user.click(await screen.findByTestId("search-result"));
+    await user.click(await screen.findByTestId("open-chart"));
+    expect((await screen.findByTestId("allergy-banner")).getAttribute("data-state")).toBe("not_recorded");
+    expect(screen.getByTestId("chart-patient-name").textContent).toBe("Lovelace, Ada");
+    // Strict CSP: the chart injects no <style> elements.
+    expect(document.querySelectorAll("style").length).toBe(0);
+    await user.click(screen.getByTestId("chart-back"));
+    expect(await screen.findByTestId("patient-profile")).toBeTruthy();
+  });
+});
+
 describe("routeAllowed", () => {
   it("matches the permission matrix", () => {
     expect(routeAllowed("billing", "profile")).toBe(true);
@@ -88,5 +137,10 @@ describe("routeAllowed", () => {
     expect(routeAllowed("administrator", "register")).toBe(false);
     expect(routeAllowed("administrator", "restriction")).toBe(true);
     expect(routeAllowed("doctor", "audit")).toBe(false);
+    expect(routeAllowed("doctor", "chart")).toBe(true);
+    expect(routeAllowed("nurse", "chart")).toBe(true);
+    expect(routeAllowed("front_desk", "chart")).toBe(false);
+    expect(routeAllowed("billing", "chart")).toBe(false);
+    expect(routeAllowed("administrator", "chart")).toBe(false);
   });
 });

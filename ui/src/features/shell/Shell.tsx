@@ -13,6 +13,7 @@ import { AlertsScreen } from "../admin/AlertsScreen";
 import { SettingsScreen } from "../admin/SettingsScreen";
 import { StaffScreen } from "../admin/StaffScreen";
 import { AuditScreen } from "../audit/AuditScreen";
+import { ChartScreen } from "../chart/ChartScreen";
 import { EditScreen } from "../patients/edit/EditScreen";
 import { ProfileScreen } from "../patients/profile/ProfileScreen";
 import { RegisterScreen } from "../patients/register/RegisterScreen";
@@ -90,6 +91,8 @@ export function Shell({ testKey, session, onLock, onLogout }: Props) {
             <ProfileScreen key={route.id} {...route} />
           ) : route.name === "edit" ? (
             <EditScreen key={route.id} id={route.id} />
+          ) : route.name === "chart" ? (
+            <ChartScreen key={route.id} id={route.id} />
           ) : route.name === "staff" ? (
             <StaffScreen />
           ) : route.name === "settings" ? (

@@ -2,7 +2,7 @@
 // the shell's permission matrix so the UI does not offer what would be refused. "My
 // account" is open to every role; its button sits next to the user's name.
 import type { Role } from "../../bindings/Role";
-import { canFindPatients, canRegisterPatients, isAdministrator } from "../session/roles";
+import { canFindPatients, canRegisterPatients, canViewChart, isAdministrator } from "../session/roles";
 import type { Route } from "./route";
 
 export type NavTarget = "search" | "register" | "staff" | "audit" | "alerts" | "settings" | "account";
@@ -30,6 +30,8 @@ export function routeAllowed(role: Role, name: Route["name"]): boolean {
     case "register":
     case "edit":
       return canRegisterPatients(role);
+    case "chart":
+      return canViewChart(role);
     case "staff":
     case "audit":
     case "alerts":

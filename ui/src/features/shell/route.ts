@@ -16,6 +16,8 @@ export type Route =
       registerDraft?: PatientFormValues;
     }
   | { name: "edit"; id: PatientId }
+  /** A patient's clinical chart (doctors and nurses). */
+  | { name: "chart"; id: PatientId }
   /** The signed-in user's own account: password and authenticator (every role). */
   | { name: "account" }
   // Administrators' screens.

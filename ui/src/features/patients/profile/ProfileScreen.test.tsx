@@ -2,6 +2,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { Role } from "../../../bindings/Role";
 import { commandRouter, renderWithProviders, samplePatient } from "../../../test/render";
 import { withSession } from "../../admin/testing";
 import { ProfileScreen } from "./ProfileScreen";
@@ -101,5 +102,33 @@ describe("ProfileScreen", () => {
     await user.click(await screen.findByTestId("profile-restriction"));
     expect(navigate).toHaveBeenCalledWith({ name: "restriction", id: p.id, mrn: p.mrn });
     expect(screen.queryByTestId("edit-patient")).toBeNull();
+  });
+
+  it.each<[Role, boolean]>([
+    ["doctor", true],
+    ["nurse", true],
+    ["front_desk", false],
+    ["billing", false],
+    ["administrator", false],
+  ])("offers 'Open chart' to a %s: %s", async (role, shown) => {
+    const user = userEvent.setup();
+    const p = samplePatient();
+    mockInvoke.mockImplementation(commandRouter({ get_patient: () => p }));
+    const { navigate } = renderWithProviders(withSession(role, <ProfileScreen name="profile" id={p.id} />));
+    await screen.findByTestId("profile-name");
+    const button = screen.queryByTestId("open-chart");
+    expect(button !== null).toBe(shown);
+    if (button) {
+      await user.click(button);
+      expect(navigate).toHaveBeenCalledWith({ name: "chart", id: p.id });
+    }
+  });
+
+  it("offers no 'Open chart' without a session", async () => {
+    const p = samplePatient();
+    mockInvoke.mockImplementation(commandRouter({ get_patient: () => p }));
+    renderWithProviders(<ProfileScreen name="profile" id={p.id} />);
+    await screen.findByTestId("profile-name");
+    expect(screen.queryByTestId("open-chart")).toBeNull();
   });
 });

@@ -1,14 +1,15 @@
 // A patient's record, read-only, with Edit. Arriving after a save or registration shows
 // a confirmation; arriving from a duplicate warning offers the way back to that form.
 // A restricted chart (`restricted_patient`) shows `RestrictedChart` instead; an
-// administrator also gets "Restriction" (the restriction panel).
+// administrator also gets "Restriction" (the restriction panel); doctors and nurses get
+// "Open chart" (the clinical chart).
 import { Alert, Button, Center, Group, Loader, Stack, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useContext, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorAlert } from "../../../shared/ErrorAlert";
 import { toUiError } from "../../../shared/uiError";
-import { canRegisterPatients } from "../../session/roles";
+import { canRegisterPatients, canViewChart } from "../../session/roles";
 import { SessionContext } from "../../session/SessionContext";
 import { useNavigate, type Route } from "../../shell/route";
 import { getPatient, patientKeys } from "../api";
@@ -26,6 +27,7 @@ export function ProfileScreen({ id, flash, registerDraft }: Props) {
   const role = useContext(SessionContext)?.role;
   const isAdministrator = role === "administrator";
   const canEdit = role === undefined || canRegisterPatients(role);
+  const mayOpenChart = role !== undefined && canViewChart(role);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const [showFlash, setShowFlash] = useState(flash !== undefined);
   const query = useQuery({ queryKey: patientKeys.one(id), queryFn: () => getPatient(id) });
@@ -110,6 +112,11 @@ export function ProfileScreen({ id, flash, registerDraft }: Props) {
               onClick={() => navigate({ name: "restriction", id: p.id, mrn: p.mrn })}
             >
               {t("admin.restricted.restriction")}
+            </Button>
+          ) : null}
+          {mayOpenChart ? (
+            <Button variant="default" data-testid="open-chart" onClick={() => navigate({ name: "chart", id: p.id })}>
+              {t("chart.open")}
             </Button>
           ) : null}
           {canEdit ? (
