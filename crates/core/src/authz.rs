@@ -85,6 +85,16 @@ commands! {
     CreateNote => "create_note",
     UpdateNote => "update_note",
     SignNote => "sign_note",
+    /// Vital signs and test results.
+    RecordObservations => "record_observations",
+    ListObservations => "list_observations",
+    GetObservationTrend => "get_observation_trend",
+    GetObservationSummary => "get_observation_summary",
+    SetObservationEnteredInError => "set_observation_entered_in_error",
+    ListObservationCodes => "list_observation_codes",
+    /// One's own in-app notifications.
+    ListNotifications => "list_notifications",
+    MarkNotificationRead => "mark_notification_read",
     /// A patient's restriction and care team (administrators' panel).
     GetPatientRestriction => "get_patient_restriction",
     SetPatientRestriction => "set_patient_restriction",
@@ -187,7 +197,14 @@ pub fn permits(role: Role, command: Command) -> bool {
         | C::SetEncounterStatus
         | C::CreateNote
         | C::UpdateNote
-        | C::SignNote => matches!(role, R::Doctor | R::Nurse),
+        | C::SignNote
+        | C::RecordObservations
+        | C::ListObservations
+        | C::GetObservationTrend
+        | C::GetObservationSummary
+        | C::SetObservationEnteredInError
+        | C::ListObservationCodes => matches!(role, R::Doctor | R::Nurse),
+        C::ListNotifications | C::MarkNotificationRead => true,
         C::GetPatientRestriction
         | C::SetPatientRestriction
         | C::SetCareTeamMember

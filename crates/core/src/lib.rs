@@ -15,6 +15,7 @@
 //!   inactivity lock, audited refusals, sign-in/out, lock/unlock);
 //! - `chart`: the clinical chart's allergies, medications, problems and plans;
 //! - `notes`: encounters and clinical notes (drafts, signing, amendments), timeline;
+//! - `observations`: vital signs and results, trends, the notification inbox;
 //! - `admin`: administrators' audited use cases (staff, settings, re-key).
 #![forbid(unsafe_code)]
 
@@ -26,6 +27,7 @@ pub mod chart;
 mod error;
 pub mod identity;
 pub mod notes;
+pub mod observations;
 pub mod registry;
 pub mod restricted;
 pub mod search;

@@ -44,6 +44,14 @@ const EXPECTED: &[(&str, [u8; 5])] = &[
     ("create_note", [0, 0, 1, 1, 0]),
     ("update_note", [0, 0, 1, 1, 0]),
     ("sign_note", [0, 0, 1, 1, 0]),
+    ("record_observations", [0, 0, 1, 1, 0]),
+    ("list_observations", [0, 0, 1, 1, 0]),
+    ("get_observation_trend", [0, 0, 1, 1, 0]),
+    ("get_observation_summary", [0, 0, 1, 1, 0]),
+    ("set_observation_entered_in_error", [0, 0, 1, 1, 0]),
+    ("list_observation_codes", [0, 0, 1, 1, 0]),
+    ("list_notifications", [1, 1, 1, 1, 1]),
+    ("mark_notification_read", [1, 1, 1, 1, 1]),
     ("get_patient_restriction", [1, 0, 0, 0, 0]),
     ("set_patient_restriction", [1, 0, 0, 0, 0]),
     ("set_care_team_member", [1, 0, 0, 0, 0]),
@@ -126,7 +134,7 @@ fn every_cell_matches_the_expected_table() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 44 * 5);
+    assert_eq!(checked, 52 * 5);
 }
 
 #[test]

@@ -74,3 +74,7 @@ uuid_id!(
     /// One clinical note (original or amendment).
     NoteId
 );
+uuid_id!(
+    /// One observation (vital sign or test result).
+    ObservationId
+);

@@ -6,12 +6,16 @@
 //! for drift by CI.
 #![forbid(unsafe_code)]
 
+#[macro_use]
+mod macros;
+
 pub mod audit;
 pub mod chart;
 pub mod error;
 pub mod hlc;
 pub mod ids;
 pub mod notes;
+pub mod observations;
 pub mod op;
 pub mod patient;
 pub mod restricted;
@@ -21,8 +25,11 @@ pub use audit::*;
 pub use chart::*;
 pub use error::{ErrorCode, FieldError, UiError};
 pub use hlc::Hlc;
-pub use ids::{ChartEntryId, ClinicId, DeviceId, EncounterId, NoteId, OpId, PatientId, StaffId};
+pub use ids::{
+    ChartEntryId, ClinicId, DeviceId, EncounterId, NoteId, ObservationId, OpId, PatientId, StaffId,
+};
 pub use notes::*;
+pub use observations::*;
 pub use op::{EntityKind, Op, OpKind, SCHEMA_VERSION};
 pub use patient::*;
 pub use restricted::*;

@@ -28,6 +28,9 @@ pub enum EntityKind {
     ChartEntry,
     Encounter,
     ClinicalNote,
+    Observation,
+    /// A staff member's in-app notification.
+    Notification,
 }
 
 impl EntityKind {
@@ -41,6 +44,8 @@ impl EntityKind {
             EntityKind::ChartEntry => "chart_entry",
             EntityKind::Encounter => "encounter",
             EntityKind::ClinicalNote => "clinical_note",
+            EntityKind::Observation => "observation",
+            EntityKind::Notification => "notification",
         }
     }
 }
@@ -96,6 +101,13 @@ pub enum OpKind {
     UpdateNoteDraft,
     /// A note was signed by its author: immutable from now on.
     SignNote,
+    /// A new observation (vital sign or result) with all its fields.
+    RecordObservation,
+    /// An observation was marked entered in error; payload `{reason, version}`.
+    SetObservationStatus,
+    /// A notification for one staff member was created or read.
+    CreateNotification,
+    MarkNotificationRead,
 }
 
 impl OpKind {
@@ -120,6 +132,10 @@ impl OpKind {
             OpKind::CreateNote => "create_note",
             OpKind::UpdateNoteDraft => "update_note_draft",
             OpKind::SignNote => "sign_note",
+            OpKind::RecordObservation => "record_observation",
+            OpKind::SetObservationStatus => "set_observation_status",
+            OpKind::CreateNotification => "create_notification",
+            OpKind::MarkNotificationRead => "mark_notification_read",
         }
     }
 }

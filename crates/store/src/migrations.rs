@@ -30,6 +30,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         7,
         include_str!("../../../migrations/0007_encounters_and_notes.sql"),
     ),
+    (8, include_str!("../../../migrations/0008_observations.sql")),
 ];
 
 /// The schema version this build creates and understands.

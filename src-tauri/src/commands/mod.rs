@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod chart;
 pub mod notes;
+pub mod observations;
 pub mod patients;
 pub mod restricted;
 pub mod session;

@@ -4,4 +4,4 @@
  * The intent of an op. Kinds are named by what the user meant, so the server can
  * apply a conflict policy per kind (DESIGN.md §5).
  */
-export type OpKind = "register_patient" | "set_fields" | "create_clinic" | "create_staff" | "set_patient_restriction" | "add_care_team_member" | "remove_care_team_member" | "break_glass" | "revoke_break_glass" | "acknowledge_alert" | "add_chart_entry" | "update_chart_entry" | "set_chart_entry_status" | "set_no_known_allergies" | "create_encounter" | "set_encounter_status" | "create_note" | "update_note_draft" | "sign_note";
+export type OpKind = "register_patient" | "set_fields" | "create_clinic" | "create_staff" | "set_patient_restriction" | "add_care_team_member" | "remove_care_team_member" | "break_glass" | "revoke_break_glass" | "acknowledge_alert" | "add_chart_entry" | "update_chart_entry" | "set_chart_entry_status" | "set_no_known_allergies" | "create_encounter" | "set_encounter_status" | "create_note" | "update_note_draft" | "sign_note" | "record_observation" | "set_observation_status" | "create_notification" | "mark_notification_read";
