@@ -26,7 +26,7 @@ CREATE TABLE chart_entry (
 );
 
 -- The summary and the lists read one patient's entries of one kind by status.
-CREATE INDEX chart_entry_by_patient ON chart_entry (patient_id, kind, status, recorded_at);
+CREATE INDEX chart_entry_by_patient ON chart_entry (patient_id, kind, status, recorded_at, id);
 
 -- Every version of every entry (version 1 is the recording), never updated.
 CREATE TABLE chart_entry_version (

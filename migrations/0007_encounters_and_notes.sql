@@ -53,8 +53,11 @@ CREATE TABLE clinical_note (
 );
 
 CREATE INDEX clinical_note_by_patient ON clinical_note (patient_id, created_at DESC, id DESC);
-CREATE INDEX clinical_note_by_encounter ON clinical_note (encounter_id, created_at);
+CREATE INDEX clinical_note_by_encounter ON clinical_note (encounter_id, created_at, id);
 CREATE INDEX clinical_note_amendments ON clinical_note (amends) WHERE amends IS NOT NULL;
+-- Notes written outside any encounter (the timeline lists them apart).
+CREATE INDEX clinical_note_loose ON clinical_note (patient_id, created_at)
+    WHERE encounter_id IS NULL AND amends IS NULL;
 
 CREATE TRIGGER clinical_note_signed_is_immutable
 BEFORE UPDATE ON clinical_note

@@ -38,9 +38,13 @@ CREATE TABLE observation (
 );
 
 -- Trends read one patient's values of one code over time; the results list reads
--- one patient's observations newest first.
-CREATE INDEX observation_by_code ON observation (patient_id, code, effective_at);
-CREATE INDEX observation_by_time ON observation (patient_id, effective_at DESC, id DESC);
+-- one patient's observations newest first. Every index ends with (effective_at, id)
+-- to match the ORDER BY of the queries (read backwards for newest first), so no
+-- query sorts a long history.
+CREATE INDEX observation_by_code ON observation (patient_id, code, effective_at, id);
+CREATE INDEX observation_by_time ON observation (patient_id, effective_at, id);
+-- The chart summary's most recent laboratory results.
+CREATE INDEX observation_by_category ON observation (patient_id, category, effective_at, id);
 
 CREATE TRIGGER observation_is_never_deleted
 BEFORE DELETE ON observation

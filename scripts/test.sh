@@ -120,7 +120,8 @@ step bench "benchmark smoke run"
 # real numbers come from running the bench by hand with larger --patients.
 # ---------------------------------------------------------------------------------------
 if [ -d crates/bench ]; then
-  cargo run --release -p clinic-bench -- --patients 5000
+  cargo run --release -p clinic-bench --bin clinic-bench -- --patients 5000
+  cargo run --release -p clinic-bench --bin chart-bench -- --opens 100 --background 50
 else
   say "crates/bench does not exist: skipped"
 fi
