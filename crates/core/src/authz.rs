@@ -92,6 +92,14 @@ commands! {
     GetObservationSummary => "get_observation_summary",
     SetObservationEnteredInError => "set_observation_entered_in_error",
     ListObservationCodes => "list_observation_codes",
+    /// Patient documents.
+    UploadDocument => "upload_document",
+    ListDocuments => "list_documents",
+    GetDocument => "get_document",
+    SaveDocumentCopy => "save_document_copy",
+    ShareDocument => "share_document",
+    ListSharedDocuments => "list_shared_documents",
+    SetDocumentEnteredInError => "set_document_entered_in_error",
     /// One's own in-app notifications.
     ListNotifications => "list_notifications",
     MarkNotificationRead => "mark_notification_read",
@@ -203,7 +211,14 @@ pub fn permits(role: Role, command: Command) -> bool {
         | C::GetObservationTrend
         | C::GetObservationSummary
         | C::SetObservationEnteredInError
-        | C::ListObservationCodes => matches!(role, R::Doctor | R::Nurse),
+        | C::ListObservationCodes
+        | C::UploadDocument
+        | C::ListDocuments
+        | C::GetDocument
+        | C::SaveDocumentCopy
+        | C::ShareDocument
+        | C::ListSharedDocuments
+        | C::SetDocumentEnteredInError => matches!(role, R::Doctor | R::Nurse),
         C::ListNotifications | C::MarkNotificationRead => true,
         C::GetPatientRestriction
         | C::SetPatientRestriction

@@ -16,6 +16,7 @@
 //! - `chart`: the clinical chart's allergies, medications, problems and plans;
 //! - `notes`: encounters and clinical notes (drafts, signing, amendments), timeline;
 //! - `observations`: vital signs and results, trends, the notification inbox;
+//! - `documents`: patient documents (upload, search, view, share);
 //! - `admin`: administrators' audited use cases (staff, settings, re-key).
 #![forbid(unsafe_code)]
 
@@ -24,6 +25,7 @@ pub mod audit;
 pub mod authz;
 mod caller;
 pub mod chart;
+pub mod documents;
 mod error;
 pub mod identity;
 pub mod notes;

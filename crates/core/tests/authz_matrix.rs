@@ -50,6 +50,13 @@ const EXPECTED: &[(&str, [u8; 5])] = &[
     ("get_observation_summary", [0, 0, 1, 1, 0]),
     ("set_observation_entered_in_error", [0, 0, 1, 1, 0]),
     ("list_observation_codes", [0, 0, 1, 1, 0]),
+    ("upload_document", [0, 0, 1, 1, 0]),
+    ("list_documents", [0, 0, 1, 1, 0]),
+    ("get_document", [0, 0, 1, 1, 0]),
+    ("save_document_copy", [0, 0, 1, 1, 0]),
+    ("share_document", [0, 0, 1, 1, 0]),
+    ("list_shared_documents", [0, 0, 1, 1, 0]),
+    ("set_document_entered_in_error", [0, 0, 1, 1, 0]),
     ("list_notifications", [1, 1, 1, 1, 1]),
     ("mark_notification_read", [1, 1, 1, 1, 1]),
     ("get_patient_restriction", [1, 0, 0, 0, 0]),
@@ -134,7 +141,7 @@ fn every_cell_matches_the_expected_table() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 52 * 5);
+    assert_eq!(checked, 59 * 5);
 }
 
 #[test]

@@ -78,3 +78,7 @@ uuid_id!(
     /// One observation (vital sign or test result).
     ObservationId
 );
+uuid_id!(
+    /// One patient document.
+    DocumentId
+);

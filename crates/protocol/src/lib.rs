@@ -11,6 +11,7 @@ mod macros;
 
 pub mod audit;
 pub mod chart;
+pub mod documents;
 pub mod error;
 pub mod hlc;
 pub mod ids;
@@ -23,10 +24,12 @@ pub mod staff;
 
 pub use audit::*;
 pub use chart::*;
+pub use documents::*;
 pub use error::{ErrorCode, FieldError, UiError};
 pub use hlc::Hlc;
 pub use ids::{
-    ChartEntryId, ClinicId, DeviceId, EncounterId, NoteId, ObservationId, OpId, PatientId, StaffId,
+    ChartEntryId, ClinicId, DeviceId, DocumentId, EncounterId, NoteId, ObservationId, OpId,
+    PatientId, StaffId,
 };
 pub use notes::*;
 pub use observations::*;

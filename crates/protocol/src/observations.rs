@@ -180,6 +180,8 @@ text_enum!(
     NotificationKind {
         /// New results were recorded for a patient of this doctor.
         NewResult => "new_result",
+        /// A colleague shared a document with this member.
+        DocumentShared => "document_shared",
     }
 );
 

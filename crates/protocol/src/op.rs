@@ -31,6 +31,7 @@ pub enum EntityKind {
     Observation,
     /// A staff member's in-app notification.
     Notification,
+    Document,
 }
 
 impl EntityKind {
@@ -46,6 +47,7 @@ impl EntityKind {
             EntityKind::ClinicalNote => "clinical_note",
             EntityKind::Observation => "observation",
             EntityKind::Notification => "notification",
+            EntityKind::Document => "document",
         }
     }
 }
@@ -108,6 +110,12 @@ pub enum OpKind {
     /// A notification for one staff member was created or read.
     CreateNotification,
     MarkNotificationRead,
+    /// A new document with its metadata and content (base64).
+    UploadDocument,
+    /// A document was marked entered in error.
+    SetDocumentStatus,
+    /// A document was shared with a staff member.
+    ShareDocument,
 }
 
 impl OpKind {
@@ -136,6 +144,9 @@ impl OpKind {
             OpKind::SetObservationStatus => "set_observation_status",
             OpKind::CreateNotification => "create_notification",
             OpKind::MarkNotificationRead => "mark_notification_read",
+            OpKind::UploadDocument => "upload_document",
+            OpKind::SetDocumentStatus => "set_document_status",
+            OpKind::ShareDocument => "share_document",
         }
     }
 }

@@ -31,6 +31,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../../migrations/0007_encounters_and_notes.sql"),
     ),
     (8, include_str!("../../../migrations/0008_observations.sql")),
+    (9, include_str!("../../../migrations/0009_documents.sql")),
 ];
 
 /// The schema version this build creates and understands.

@@ -278,3 +278,26 @@ fn schema_too_new_with_a_leftover_wal_changes_nothing() {
     drop(r);
     assert_dir_unchanged_but_shm_index(crashed.path(), &before, "newer schema in the WAL");
 }
+
+#[test]
+fn the_bundled_sqlcipher_has_fts5() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = clinic_store::open(
+        &dir.path().join("fts.db"),
+        &clinic_store::Encryption::Key(clinic_store::DbKey::generate().unwrap()),
+    )
+    .unwrap();
+    store
+        .conn()
+        .execute_batch(
+            "CREATE VIRTUAL TABLE t USING fts5(body); INSERT INTO t VALUES ('hello world');",
+        )
+        .unwrap();
+    let n: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM t WHERE t MATCH 'hello'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(n, 1);
+}

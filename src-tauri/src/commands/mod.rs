@@ -3,6 +3,7 @@
 //! signed-in session first), return the result or a `UiError`.
 pub mod audit;
 pub mod chart;
+pub mod documents;
 pub mod notes;
 pub mod observations;
 pub mod patients;

@@ -3,4 +3,4 @@
 /**
  * What kind of entity an op targets.
  */
-export type EntityKind = "patient" | "clinic" | "staff" | "break_glass_grant" | "break_glass_alert" | "chart_entry" | "encounter" | "clinical_note" | "observation" | "notification";
+export type EntityKind = "patient" | "clinic" | "staff" | "break_glass_grant" | "break_glass_alert" | "chart_entry" | "encounter" | "clinical_note" | "observation" | "notification" | "document";

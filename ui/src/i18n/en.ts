@@ -2,12 +2,14 @@
 // locale by adding a file with the same shape.
 import { enAdmin } from "./en.admin";
 import { enChart } from "./en.chart";
+import { enNotes } from "./en.notes";
 import { enSession } from "./en.session";
 
 export const en = {
   session: enSession,
   admin: enAdmin,
   chart: enChart,
+  notes: enNotes,
   app: {
     title: "Clinic",
     loading: "Opening the patient database…",

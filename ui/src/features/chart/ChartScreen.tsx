@@ -1,7 +1,8 @@
 // A patient's clinical chart (doctors and nurses): the header (name, MRN, date of birth
-// and age, "Back to profile"), the allergy banner, and the problems, medications,
-// allergies and treatment plans sections; it owns which dialog is open (add/edit, status,
-// history) and the confirmation after a save. A restricted chart shows why and points
+// and age, "Back to profile"), the allergy banner, the problems, medications, allergies
+// and treatment plans sections, and below them the timeline of visits and notes
+// (`features/notes`, with its own dialogs); it owns which dialog is open (add/edit,
+// status, history) and the confirmation after a save. A restricted chart shows why and points
 // back to the profile, where emergency access is requested.
 import { Alert, Button, Center, Group, Loader, Stack, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
@@ -13,6 +14,7 @@ import type { ChartSummary } from "../../bindings/ChartSummary";
 import type { Patient } from "../../bindings/Patient";
 import type { PatientId } from "../../bindings/PatientId";
 import { toUiError } from "../../shared/uiError";
+import { TimelineSection } from "../notes/TimelineSection";
 import { getPatient, patientKeys } from "../patients/api";
 import { ageOn, formatName } from "../patients/format";
 import { todayIso } from "../patients/form/validation";
@@ -90,6 +92,7 @@ export function ChartScreen({ id }: { id: PatientId }) {
             onAction={(type, entry) => open({ type, entry })}
           />
         ))}
+        <TimelineSection patientId={id} />
         {summary.isFetching ? (
           <Text size="xs" c="dimmed" aria-live="polite">
             {t("chart.refreshing")}

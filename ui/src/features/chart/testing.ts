@@ -3,6 +3,7 @@
 import type { ChartEntry } from "../../bindings/ChartEntry";
 import type { ChartEntryDetails } from "../../bindings/ChartEntryDetails";
 import type { ChartSummary } from "../../bindings/ChartSummary";
+import type { TimelinePage } from "../../bindings/TimelinePage";
 import { samplePatient, type Handlers } from "../../test/render";
 
 export const PATIENT = samplePatient();
@@ -61,9 +62,16 @@ export const chartSummary = (over: Partial<ChartSummary> = {}): ChartSummary => 
   ...over,
 });
 
-/** `get_patient` and `get_chart_summary` answering with these, plus any other handlers. */
+/** An empty timeline page (no visits, no notes). */
+export const emptyTimeline = (): TimelinePage => ({ encounters: [], loose_notes: [], page: 0, page_size: 20, has_more: false });
+
+/**
+ * `get_patient`, `get_chart_summary` and `get_timeline` (empty) answering with these, plus
+ * any other handlers.
+ */
 export const chartHandlers = (summary: () => ChartSummary, more: Handlers = {}): Handlers => ({
   get_patient: () => PATIENT,
   get_chart_summary: () => summary(),
+  get_timeline: () => emptyTimeline(),
   ...more,
 });

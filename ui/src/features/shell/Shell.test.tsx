@@ -115,6 +115,7 @@ describe("the chart route", () => {
           medications: [],
           plans: [],
         }),
+        get_timeline: () => ({ encounters: [], loose_notes: [], page: 0, page_size: 20, has_more: false }),
       }),
     );
     renderShell("doctor");
