@@ -1,6 +1,8 @@
 // English strings. Every user-facing text goes through i18next so the clinic can add a
 // locale by adding a file with the same shape.
 import { enAdmin } from "./en.admin";
+import { enDocuments } from "./en.documents";
+import { enResults } from "./en.results";
 import { enChart } from "./en.chart";
 import { enNotes } from "./en.notes";
 import { enSession } from "./en.session";
@@ -10,6 +12,8 @@ export const en = {
   admin: enAdmin,
   chart: enChart,
   notes: enNotes,
+  results: enResults,
+  documents: enDocuments,
   app: {
     title: "Clinic",
     loading: "Opening the patient database…",
