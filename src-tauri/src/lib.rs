@@ -73,6 +73,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::documents::share_document,
             commands::documents::list_shared_documents,
             commands::documents::set_document_entered_in_error,
+            commands::documents::list_colleagues,
             commands::observations::list_notifications,
             commands::observations::mark_notification_read,
             commands::restricted::get_patient_restriction,

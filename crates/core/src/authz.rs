@@ -100,6 +100,8 @@ commands! {
     ShareDocument => "share_document",
     ListSharedDocuments => "list_shared_documents",
     SetDocumentEnteredInError => "set_document_entered_in_error",
+    /// Enabled doctors and nurses (to share with).
+    ListColleagues => "list_colleagues",
     /// One's own in-app notifications.
     ListNotifications => "list_notifications",
     MarkNotificationRead => "mark_notification_read",
@@ -218,7 +220,8 @@ pub fn permits(role: Role, command: Command) -> bool {
         | C::SaveDocumentCopy
         | C::ShareDocument
         | C::ListSharedDocuments
-        | C::SetDocumentEnteredInError => matches!(role, R::Doctor | R::Nurse),
+        | C::SetDocumentEnteredInError
+        | C::ListColleagues => matches!(role, R::Doctor | R::Nurse),
         C::ListNotifications | C::MarkNotificationRead => true,
         C::GetPatientRestriction
         | C::SetPatientRestriction

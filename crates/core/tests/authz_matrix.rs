@@ -57,6 +57,7 @@ const EXPECTED: &[(&str, [u8; 5])] = &[
     ("share_document", [0, 0, 1, 1, 0]),
     ("list_shared_documents", [0, 0, 1, 1, 0]),
     ("set_document_entered_in_error", [0, 0, 1, 1, 0]),
+    ("list_colleagues", [0, 0, 1, 1, 0]),
     ("list_notifications", [1, 1, 1, 1, 1]),
     ("mark_notification_read", [1, 1, 1, 1, 1]),
     ("get_patient_restriction", [1, 0, 0, 0, 0]),
@@ -141,7 +142,7 @@ fn every_cell_matches_the_expected_table() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 59 * 5);
+    assert_eq!(checked, 60 * 5);
 }
 
 #[test]

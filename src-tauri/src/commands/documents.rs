@@ -108,3 +108,12 @@ pub async fn set_document_entered_in_error(
         documents::mark_entered_in_error(s, caller, request)
     })
 }
+
+#[tauri::command]
+pub async fn list_colleagues(
+    state: State<'_, AppState>,
+) -> Result<Vec<clinic_protocol::StaffMember>, UiError> {
+    state.run(Command::ListColleagues, |s, _| {
+        clinic_core::identity::list_colleagues(s.conn())
+    })
+}

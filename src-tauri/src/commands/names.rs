@@ -55,6 +55,7 @@
     "share_document",
     "list_shared_documents",
     "set_document_entered_in_error",
+    "list_colleagues",
     "list_notifications",
     "mark_notification_read",
     "get_patient_restriction",

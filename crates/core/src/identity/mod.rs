@@ -319,6 +319,15 @@ pub fn list_staff(conn: &Connection) -> Result<Vec<StaffMember>, CoreError> {
     Ok(out)
 }
 
+/// Enabled doctors and nurses, for clinicians choosing a colleague (e.g. to share
+/// a document with).
+pub fn list_colleagues(conn: &Connection) -> Result<Vec<StaffMember>, CoreError> {
+    Ok(list_staff(conn)?
+        .into_iter()
+        .filter(|s| !s.disabled && matches!(s.role, Role::Doctor | Role::Nurse))
+        .collect())
+}
+
 /// Enabled administrators other than `except`.
 fn other_active_admins(conn: &Connection, except: StaffId) -> Result<i64, CoreError> {
     Ok(conn.query_row(
