@@ -53,7 +53,7 @@ BEGIN
 END;
 
 CREATE TRIGGER observation_value_is_immutable
-BEFORE UPDATE OF value, unit, code, effective_at, patient_id ON observation
+BEFORE UPDATE OF value, unit, code, effective_at ON observation
 BEGIN
     SELECT RAISE(ABORT, 'an observation value never changes: record a new one');
 END;

@@ -42,7 +42,7 @@ BEGIN
 END;
 
 CREATE TRIGGER document_content_is_immutable
-BEFORE UPDATE OF content, sha256, patient_id ON document
+BEFORE UPDATE OF content, sha256 ON document
 BEGIN
     SELECT RAISE(ABORT, 'a document''s content never changes: upload a new one');
 END;

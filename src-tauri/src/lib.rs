@@ -31,6 +31,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::patients::update_patient,
             commands::patients::get_patient,
             commands::patients::search_patients,
+            commands::patients::merge_patients,
             commands::staff::list_staff,
             commands::staff::create_staff,
             commands::staff::set_staff_role,

@@ -50,6 +50,8 @@ commands! {
     UpdatePatient => "update_patient",
     GetPatient => "get_patient",
     SearchPatients => "search_patients",
+    /// Merge a duplicate record into the surviving one.
+    MergePatients => "merge_patients",
     ListStaff => "list_staff",
     CreateStaff => "create_staff",
     SetStaffRole => "set_staff_role",
@@ -177,7 +179,7 @@ pub fn permits(role: Role, command: Command) -> bool {
     match command {
         C::AppStatus => true,
         C::CreateClinic | C::Login => false,
-        C::RegisterPatient | C::UpdatePatient => {
+        C::RegisterPatient | C::UpdatePatient | C::MergePatients => {
             matches!(role, R::FrontDesk | R::Doctor | R::Nurse)
         }
         C::GetPatient | C::SearchPatients => matches!(

@@ -17,6 +17,7 @@
 //! - `notes`: encounters and clinical notes (drafts, signing, amendments), timeline;
 //! - `observations`: vital signs and results, trends, the notification inbox;
 //! - `documents`: patient documents (upload, search, view, share);
+//! - `merge`: merging duplicate patient records (with a redirect);
 //! - `admin`: administrators' audited use cases (staff, settings, re-key).
 #![forbid(unsafe_code)]
 
@@ -28,6 +29,7 @@ pub mod chart;
 pub mod documents;
 mod error;
 pub mod identity;
+pub mod merge;
 pub mod notes;
 pub mod observations;
 pub mod registry;

@@ -248,7 +248,13 @@ pub fn view_patient(
     caller: &Caller<'_>,
     id: PatientId,
 ) -> Result<Patient, CoreError> {
-    let patient = get_patient(store.conn(), id)?;
+    // A merged record resolves to the one it was merged into.
+    let target = crate::merge::resolve(store.conn(), id)?;
+    let mut patient = get_patient(store.conn(), target)?;
+    if target != id {
+        patient.redirected_from = Some(id);
+    }
+    let id = target;
     crate::restricted::ensure_caller_access(store, caller, id, crate::authz::Command::GetPatient)?;
     let event = NewAuditEvent::patient_viewed(caller.actor.clone(), id);
     audit::append_standalone(store, caller.audit_key, &event)?;
@@ -325,6 +331,7 @@ pub fn get_patient(conn: &Connection, id: PatientId) -> Result<Patient, CoreErro
         created_at: created,
         updated_at: updated,
         details,
+        redirected_from: None,
     })
 }
 
@@ -339,7 +346,7 @@ pub fn find_duplicates(
     let mut found: BTreeMap<String, (PatientSummary, Vec<DuplicateReason>)> = BTreeMap::new();
     let mut collect = |sql: &str, args: &[&dyn rusqlite::ToSql], reason: DuplicateReason| {
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {SUMMARY_COLUMNS} FROM patient p WHERE {sql} LIMIT 20"
+            "SELECT {SUMMARY_COLUMNS} FROM patient p WHERE p.merged_into IS NULL AND ({sql}) LIMIT 20"
         ))?;
         let rows = stmt.query_map(args, summary_from_row)?;
         for summary in rows {
@@ -388,7 +395,11 @@ pub fn find_duplicates(
 
 /// Number of patients in the registry.
 pub fn patient_count(conn: &Connection) -> Result<i64, CoreError> {
-    Ok(conn.query_row("SELECT count(*) FROM patient", [], |r| r.get(0))?)
+    Ok(conn.query_row(
+        "SELECT count(*) FROM patient WHERE merged_into IS NULL",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<PatientSummary> {

@@ -15,6 +15,7 @@ const EXPECTED: &[(&str, [u8; 5])] = &[
     ("update_patient", [0, 1, 1, 1, 0]),
     ("get_patient", [1, 1, 1, 1, 1]),
     ("search_patients", [1, 1, 1, 1, 1]),
+    ("merge_patients", [0, 1, 1, 1, 0]),
     ("list_staff", [1, 0, 0, 0, 0]),
     ("create_staff", [1, 0, 0, 0, 0]),
     ("set_staff_role", [1, 0, 0, 0, 0]),
@@ -142,7 +143,7 @@ fn every_cell_matches_the_expected_table() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 60 * 5);
+    assert_eq!(checked, 61 * 5);
 }
 
 #[test]

@@ -116,6 +116,9 @@ pub enum OpKind {
     SetDocumentStatus,
     /// A document was shared with a staff member.
     ShareDocument,
+    /// A duplicate patient was merged into the surviving record (one op for the
+    /// whole move; payload `{survivor_id}` on the merged patient's id).
+    MergePatients,
 }
 
 impl OpKind {
@@ -147,6 +150,7 @@ impl OpKind {
             OpKind::UploadDocument => "upload_document",
             OpKind::SetDocumentStatus => "set_document_status",
             OpKind::ShareDocument => "share_document",
+            OpKind::MergePatients => "merge_patients",
         }
     }
 }

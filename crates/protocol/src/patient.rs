@@ -129,6 +129,29 @@ pub struct Patient {
     /// RFC 3339 UTC.
     pub updated_at: String,
     pub details: PatientDetails,
+    /// Set when the record asked for was merged into this one (the link followed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub redirected_from: Option<PatientId>,
+}
+
+/// Merges a duplicate record into the one that survives: every chart item moves
+/// to `survivor_id`; `merged_id` stays as a redirect.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MergePatients {
+    pub survivor_id: PatientId,
+    pub merged_id: PatientId,
+}
+
+/// What a merge moved.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MergeOutcome {
+    pub survivor: Patient,
+    /// Chart items moved (entries, encounters, notes, observations, documents).
+    #[ts(type = "number")]
+    pub moved: i64,
 }
 
 /// One search result / duplicate candidate row: enough to tell patients apart.

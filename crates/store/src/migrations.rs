@@ -32,6 +32,10 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (8, include_str!("../../../migrations/0008_observations.sql")),
     (9, include_str!("../../../migrations/0009_documents.sql")),
+    (
+        10,
+        include_str!("../../../migrations/0010_patient_merge.sql"),
+    ),
 ];
 
 /// The schema version this build creates and understands.

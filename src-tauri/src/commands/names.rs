@@ -13,6 +13,7 @@
     "update_patient",
     "get_patient",
     "search_patients",
+    "merge_patients",
     "list_staff",
     "create_staff",
     "set_staff_role",

@@ -1,10 +1,10 @@
 //! Patient registry commands used by the front desk.
 use crate::AppState;
 use clinic_core::authz::Command;
-use clinic_core::{registry, search};
+use clinic_core::{merge, registry, search};
 use clinic_protocol::{
-    Patient, PatientId, PatientSearch, PatientSearchPage, RegisterOutcome, RegisterPatient,
-    UiError, UpdatePatient,
+    MergeOutcome, MergePatients, Patient, PatientId, PatientSearch, PatientSearchPage,
+    RegisterOutcome, RegisterPatient, UiError, UpdatePatient,
 };
 use tauri::State;
 
@@ -42,5 +42,15 @@ pub async fn search_patients(
 ) -> Result<PatientSearchPage, UiError> {
     state.run(Command::SearchPatients, |s, caller| {
         search::search_patients_audited(s, caller, &request)
+    })
+}
+
+#[tauri::command]
+pub async fn merge_patients(
+    state: State<'_, AppState>,
+    request: MergePatients,
+) -> Result<MergeOutcome, UiError> {
+    state.run(Command::MergePatients, |s, caller| {
+        merge::merge(s, caller, request)
     })
 }

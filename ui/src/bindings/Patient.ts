@@ -21,4 +21,8 @@ created_at: string,
 /**
  * RFC 3339 UTC.
  */
-updated_at: string, details: PatientDetails, };
+updated_at: string, details: PatientDetails, 
+/**
+ * Set when the record asked for was merged into this one (the link followed).
+ */
+redirected_from?: PatientId, };

@@ -115,7 +115,9 @@ pub(super) fn build_sql(
     } else {
         "patient p"
     };
-    let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM {from} WHERE 1");
+    // Merged records are left out (their name tokens are removed at the merge, so
+    // the name-driven plan above never finds them).
+    let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM {from} WHERE p.merged_into IS NULL");
     for filter in filters {
         match filter {
             Filter::NamePrefix(p) => {
