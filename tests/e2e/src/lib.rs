@@ -33,6 +33,7 @@
 
 pub mod disk;
 pub mod driver;
+pub mod files;
 pub mod profile;
 pub mod staff;
 pub mod ui;
