@@ -176,6 +176,46 @@ export const en = {
     registered: "Patient registered with MRN {{mrn}}.",
     dismiss: "Dismiss",
   },
+  patients: {
+    merge: {
+      open: "Merge a duplicate…",
+      title: "Merge a duplicate record",
+      searchLabel: "Find the duplicate record",
+      searchPlaceholder: "Name, date of birth (YYYY-MM-DD), phone or MRN",
+      searchHint: "Search for the other record of this patient. Restricted records are not listed.",
+      searching: "Searching…",
+      candidatesLabel: "Records that can be merged with this one",
+      candidate: "{{name}} · born {{dob}} · {{mrn}}",
+      noCandidates: "No other record matches “{{text}}”.",
+      loadingOther: "Loading the other record…",
+      compareLabel: "The two records side by side",
+      field: "Detail",
+      thisRecord: "This record",
+      otherRecord: "Other record",
+      name: "Name",
+      differs: "Differs",
+      survivorLegend: "Which record is kept?",
+      keepCurrent: "Keep this record ({{mrn}})",
+      keepOther: "Keep the other record ({{mrn}})",
+      warningTitle: "Check before merging",
+      warningMoves:
+        "All chart items of {{merged}} (problems, medications, allergies, plans, encounters, notes, results and documents) move to {{survivor}}.",
+      warningRedirect:
+        "{{merged}} becomes a redirect: opening it shows {{survivor}}, and it no longer appears in search.",
+      warningDetails:
+        "The details of {{survivor}} are kept as they are; nothing above is copied from {{merged}}. Edit the kept record afterwards if needed.",
+      warningRestriction: "If either record is restricted, the kept record is restricted too.",
+      chooseAnother: "Choose another record",
+      cancel: "Cancel",
+      confirm: "Merge",
+      merging: "Merging…",
+      errorTitle: "The records were not merged",
+      restricted: "One of these records is restricted to the patient's care team.",
+      done_one: "Merged: {{count}} chart item moved.",
+      done_other: "Merged: {{count}} chart items moved.",
+      redirected: "This record was merged into MRN {{mrn}}; you are seeing the surviving record.",
+    },
+  },
 } as const;
 
 export type Resources = typeof en;

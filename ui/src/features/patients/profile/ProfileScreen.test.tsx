@@ -124,6 +124,23 @@ describe("ProfileScreen", () => {
     }
   });
 
+  it("says when the record asked for was merged into the one shown", async () => {
+    const p = samplePatient({ redirected_from: "0190f0a0-0000-7000-8000-000000000009" });
+    mockInvoke.mockImplementation(commandRouter({ get_patient: () => p }));
+    renderWithProviders(withSession("front_desk", <ProfileScreen name="profile" id="0190f0a0-0000-7000-8000-000000000009" />));
+    const banner = await screen.findByTestId("merged-redirect");
+    expect(banner.textContent).toBe("This record was merged into MRN MRN-000123; you are seeing the surviving record.");
+    expect(screen.getByTestId("patient-profile").getAttribute("data-patient-id")).toBe(p.id);
+  });
+
+  it("shows no merge banner for a record opened by its own id", async () => {
+    const p = samplePatient();
+    mockInvoke.mockImplementation(commandRouter({ get_patient: () => p }));
+    renderWithProviders(<ProfileScreen name="profile" id={p.id} />);
+    await screen.findByTestId("profile-name");
+    expect(screen.queryByTestId("merged-redirect")).toBeNull();
+  });
+
   it("offers no 'Open chart' without a session", async () => {
     const p = samplePatient();
     mockInvoke.mockImplementation(commandRouter({ get_patient: () => p }));

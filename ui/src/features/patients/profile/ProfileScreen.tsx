@@ -2,11 +2,14 @@
 // a confirmation; arriving from a duplicate warning offers the way back to that form.
 // A restricted chart (`restricted_patient`) shows `RestrictedChart` instead; an
 // administrator also gets "Restriction" (the restriction panel); doctors and nurses get
-// "Open chart" (the clinical chart).
+// "Open chart" (the clinical chart). Staff who may register patients also get "Merge a
+// duplicate…" (`MergeDialog`); the survivor's profile then shows how many chart items
+// moved, and a record opened through a merged id says it is the surviving record.
 import { Alert, Button, Center, Group, Loader, Stack, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useContext, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
+import type { MergeOutcome } from "../../../bindings/MergeOutcome";
 import { ErrorAlert } from "../../../shared/ErrorAlert";
 import { toUiError } from "../../../shared/uiError";
 import { canRegisterPatients, canViewChart } from "../../session/roles";
@@ -14,6 +17,8 @@ import { SessionContext } from "../../session/SessionContext";
 import { useNavigate, type Route } from "../../shell/route";
 import { getPatient, patientKeys } from "../api";
 import { formatName } from "../format";
+import { MergeDialog } from "../merge/MergeDialog";
+import { clearMergeNotice, leaveMergeNotice, peekMergeNotice } from "../merge/mergeNotice";
 import { PatientDetailsView } from "./PatientDetailsView";
 import { RestrictedChart } from "./RestrictedChart";
 
@@ -28,12 +33,17 @@ export function ProfileScreen({ id, flash, registerDraft }: Props) {
   const isAdministrator = role === "administrator";
   const canEdit = role === undefined || canRegisterPatients(role);
   const mayOpenChart = role !== undefined && canViewChart(role);
+  const mayMerge = role !== undefined && canRegisterPatients(role);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const [showFlash, setShowFlash] = useState(flash !== undefined);
+  const [merging, setMerging] = useState(false);
+  // Chart items moved by a merge that led here (shown once).
+  const [mergedMoved, setMergedMoved] = useState(() => peekMergeNotice(id));
   const query = useQuery({ queryKey: patientKeys.one(id), queryFn: () => getPatient(id) });
   const loaded = query.data !== undefined;
 
   useEffect(() => setShowFlash(flash !== undefined), [id, flash]);
+  useEffect(() => clearMergeNotice(id), [id]);
   useEffect(() => {
     if (loaded) headingRef.current?.focus();
   }, [loaded, id]);
@@ -77,6 +87,13 @@ export function ProfileScreen({ id, flash, registerDraft }: Props) {
   }
 
   const p = query.data;
+  const onMerged = (outcome: MergeOutcome) => {
+    setMerging(false);
+    // This screen stays mounted when it is the survivor; otherwise the next profile reads it.
+    if (outcome.survivor.id === id) setMergedMoved(outcome.moved);
+    else leaveMergeNotice(outcome.survivor.id, outcome.moved);
+    navigate({ name: "profile", id: outcome.survivor.id });
+  };
   return (
     <Stack gap="md" data-testid="patient-profile" data-patient-id={p.id}>
       {back}
@@ -90,6 +107,23 @@ export function ProfileScreen({ id, flash, registerDraft }: Props) {
           onClose={() => setShowFlash(false)}
         >
           {flash === "registered" ? t("profile.registered", { mrn: p.mrn }) : t("profile.saved")}
+        </Alert>
+      ) : null}
+      {mergedMoved !== undefined ? (
+        <Alert
+          color="green"
+          role="status"
+          data-testid="merge-done"
+          withCloseButton
+          closeButtonLabel={t("profile.dismiss")}
+          onClose={() => setMergedMoved(undefined)}
+        >
+          {t("patients.merge.done", { count: mergedMoved })}
+        </Alert>
+      ) : null}
+      {p.redirected_from ? (
+        <Alert color="blue" role="status" data-testid="merged-redirect" data-redirected-from={p.redirected_from}>
+          {t("patients.merge.redirected", { mrn: p.mrn })}
         </Alert>
       ) : null}
       <Group justify="space-between" align="flex-start">
@@ -119,6 +153,11 @@ export function ProfileScreen({ id, flash, registerDraft }: Props) {
               {t("chart.open")}
             </Button>
           ) : null}
+          {mayMerge ? (
+            <Button variant="default" data-testid="merge-open" onClick={() => setMerging(true)}>
+              {t("patients.merge.open")}
+            </Button>
+          ) : null}
           {canEdit ? (
             <Button data-testid="edit-patient" onClick={() => navigate({ name: "edit", id: p.id })}>
               {t("profile.edit")}
@@ -127,6 +166,7 @@ export function ProfileScreen({ id, flash, registerDraft }: Props) {
         </Group>
       </Group>
       <PatientDetailsView patient={p} />
+      {merging ? <MergeDialog current={p} onClose={() => setMerging(false)} onMerged={onMerged} /> : null}
       {query.isFetching ? (
         <Text size="xs" c="dimmed" aria-live="polite">
           {t("profile.loading")}
