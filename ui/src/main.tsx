@@ -1,4 +1,6 @@
 import "@mantine/core/styles.css";
+// Chart styles after the core ones (Mantine's order); bundled by Vite, no runtime <style>.
+import "@mantine/charts/styles.css";
 import "./app.css";
 import "./i18n";
 import { StrictMode } from "react";

@@ -1,9 +1,11 @@
 // A patient's clinical chart (doctors and nurses): the header (name, MRN, date of birth
-// and age, "Back to profile"), the allergy banner, the problems, medications, allergies
-// and treatment plans sections, and below them the timeline of visits and notes
-// (`features/notes`, with its own dialogs); it owns which dialog is open (add/edit,
-// status, history) and the confirmation after a save. A restricted chart shows why and points
-// back to the profile, where emergency access is requested.
+// and age, "Back to profile"), the allergy banner, the latest vitals and recent results
+// (`features/results`), the problems, medications, allergies and treatment plans
+// sections, the results table and trends, the timeline of visits and notes
+// (`features/notes`) and the documents (`features/documents`), each with its own
+// dialogs. It owns which chart-entry dialog is open (add/edit, status, history), the
+// confirmation after a save, and which trend is shown. A restricted chart shows why and
+// points back to the profile, where emergency access is requested.
 import { Alert, Button, Center, Group, Loader, Stack, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
@@ -14,10 +16,14 @@ import type { ChartSummary } from "../../bindings/ChartSummary";
 import type { Patient } from "../../bindings/Patient";
 import type { PatientId } from "../../bindings/PatientId";
 import { toUiError } from "../../shared/uiError";
+import { DocumentsSection } from "../documents/DocumentsSection";
 import { TimelineSection } from "../notes/TimelineSection";
 import { getPatient, patientKeys } from "../patients/api";
 import { ageOn, formatName } from "../patients/format";
 import { todayIso } from "../patients/form/validation";
+import { trendChoiceFor } from "../results/model";
+import { ResultsSection } from "../results/ResultsSection";
+import { VitalsSummary } from "../results/VitalsSummary";
 import { useNavigate } from "../shell/route";
 import { AllergyBanner } from "./AllergyBanner";
 import { chartKeys, getChartSummary } from "./api";
@@ -50,7 +56,13 @@ export function ChartScreen({ id }: { id: PatientId }) {
   });
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [trendCode, setTrendCode] = useState<string | null>(null);
+  const [trendFocus, setTrendFocus] = useState(0);
 
+  const showTrend = (code: string) => {
+    setTrendCode(trendChoiceFor(code));
+    setTrendFocus((n) => n + 1);
+  };
   const open = (next: Dialog) => {
     setNotice(null);
     setDialog(next);
@@ -82,6 +94,7 @@ export function ChartScreen({ id }: { id: PatientId }) {
           onRecord={() => open({ type: "add", kind: "allergy" })}
           onNkaRecorded={() => setNotice(t("chart.notice.nka"))}
         />
+        <VitalsSummary patientId={id} onShowTrend={showTrend} />
         {KINDS.map((kind) => (
           <ChartSection
             key={kind}
@@ -92,7 +105,15 @@ export function ChartScreen({ id }: { id: PatientId }) {
             onAction={(type, entry) => open({ type, entry })}
           />
         ))}
+        <ResultsSection
+          patientId={id}
+          trendCode={trendCode}
+          onTrendCode={setTrendCode}
+          onShowTrend={showTrend}
+          trendFocus={trendFocus}
+        />
         <TimelineSection patientId={id} />
+        <DocumentsSection patientId={id} />
         {summary.isFetching ? (
           <Text size="xs" c="dimmed" aria-live="polite">
             {t("chart.refreshing")}

@@ -1,5 +1,5 @@
 // Test fixtures for the chart screen (used by tests only): entries of each kind, a chart
-// summary, and the mocked commands a chart needs to open.
+// summary, and the mocked commands a chart needs to open (its other sections empty).
 import type { ChartEntry } from "../../bindings/ChartEntry";
 import type { ChartEntryDetails } from "../../bindings/ChartEntryDetails";
 import type { ChartSummary } from "../../bindings/ChartSummary";
@@ -66,12 +66,17 @@ export const chartSummary = (over: Partial<ChartSummary> = {}): ChartSummary => 
 export const emptyTimeline = (): TimelinePage => ({ encounters: [], loose_notes: [], page: 0, page_size: 20, has_more: false });
 
 /**
- * `get_patient`, `get_chart_summary` and `get_timeline` (empty) answering with these, plus
- * any other handlers.
+ * `get_patient`, `get_chart_summary` and `get_timeline` (empty) answering with these, the
+ * chart's other sections empty (vital signs and results, documents), plus any other
+ * handlers.
  */
 export const chartHandlers = (summary: () => ChartSummary, more: Handlers = {}): Handlers => ({
   get_patient: () => PATIENT,
   get_chart_summary: () => summary(),
   get_timeline: () => emptyTimeline(),
+  get_observation_summary: () => ({ latest_vitals: [], recent_results: [] }),
+  list_observations: () => ({ items: [], page: 0, page_size: 20, has_more: false }),
+  list_observation_codes: () => [],
+  list_documents: () => ({ items: [], page: 0, page_size: 20, has_more: false }),
   ...more,
 });

@@ -1,8 +1,9 @@
-// The app header: title, role-gated navigation, the test-key warning, who is signed in,
-// "My account", and the Lock / Sign out buttons.
+// The app header: title, role-gated navigation, the test-key warning, the notification
+// bell, who is signed in, "My account", and the Lock / Sign out buttons.
 import { Button, Container, Group, Text } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import type { SessionInfo } from "../../bindings/SessionInfo";
+import { NotificationBell } from "../notifications/NotificationBell";
 import { activeTarget, navItems, type NavTarget } from "./nav";
 import type { Route } from "./route";
 
@@ -49,6 +50,7 @@ export function SessionHeader({ session, route, testKey, onNavigate, onLock, onL
                 {t("app.testKeyBadge")}
               </span>
             ) : null}
+            <NotificationBell role={session.role} />
             <Text size="sm">
               <Text span fw={600} data-testid="session-user">
                 {session.display_name}

@@ -23,7 +23,7 @@ const renderShell = (role: Role, handlers = { onLock: vi.fn(), onLogout: vi.fn()
 
 beforeEach(() => {
   mockInvoke.mockReset();
-  mockInvoke.mockImplementation(commandRouter({}));
+  mockInvoke.mockImplementation(commandRouter({ list_notifications: () => [] }));
 });
 
 describe("Shell navigation by role", () => {
@@ -116,6 +116,11 @@ describe("the chart route", () => {
           plans: [],
         }),
         get_timeline: () => ({ encounters: [], loose_notes: [], page: 0, page_size: 20, has_more: false }),
+        get_observation_summary: () => ({ latest_vitals: [], recent_results: [] }),
+        list_observations: () => ({ items: [], page: 0, page_size: 20, has_more: false }),
+        list_observation_codes: () => [],
+        list_documents: () => ({ items: [], page: 0, page_size: 20, has_more: false }),
+        list_notifications: () => [],
       }),
     );
     renderShell("doctor");
@@ -124,6 +129,8 @@ describe("the chart route", () => {
     await user.click(await screen.findByTestId("open-chart"));
     expect((await screen.findByTestId("allergy-banner")).getAttribute("data-state")).toBe("not_recorded");
     expect(screen.getByTestId("chart-patient-name").textContent).toBe("Lovelace, Ada");
+    expect(await screen.findByTestId("latest-vitals-empty")).toBeTruthy();
+    expect(await screen.findByTestId("results-empty")).toBeTruthy();
     // Strict CSP: the chart injects no <style> elements.
     expect(document.querySelectorAll("style").length).toBe(0);
     await user.click(screen.getByTestId("chart-back"));
