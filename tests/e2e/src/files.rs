@@ -57,3 +57,26 @@ impl App {
         Ok(())
     }
 }
+
+impl App {
+    /// Sets a switch or checkbox whose native input is visually hidden (Mantine's
+    /// `Switch`): WebDriver cannot click it, so the click is dispatched by script,
+    /// which React handles like a user's.
+    pub async fn set_switch(&self, id: &str, on: bool) -> crate::Result<()> {
+        let input = self
+            .client()
+            .find(Locator::Css(&crate::ui::testid(id)))
+            .await
+            .with_context(|| format!("no [data-testid={id}] switch"))?;
+        let checked = input.prop("checked").await?.as_deref() == Some("true");
+        if checked != on {
+            let arg = serde_json::to_value(&input)?;
+            self.client()
+                .execute("arguments[0].click();", vec![arg])
+                .await?;
+        }
+        let now = input.prop("checked").await?.as_deref() == Some("true");
+        anyhow::ensure!(now == on, "[data-testid={id}] did not become {on}");
+        Ok(())
+    }
+}

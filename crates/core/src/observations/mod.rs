@@ -59,9 +59,15 @@ fn parse_time(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, &'static 
     let when = if let Ok(d) = DateTime::parse_from_rfc3339(t) {
         d.with_timezone(&Utc)
     } else if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        d.and_hms_opt(12, 0, 0)
+        // A date alone is checked against the clinic's calendar day (so "today"
+        // is never "in the future" east of UTC) and stored at its noon, UTC.
+        if d > crate::registry::clinic_today() {
+            return Err("This date is in the future.");
+        }
+        return d
+            .and_hms_opt(12, 0, 0)
             .map(|n| n.and_utc())
-            .ok_or("bad date")?
+            .ok_or("bad date");
     } else {
         return Err("Enter a date as YYYY-MM-DD or a date and time like 2024-03-15T09:30:00Z.");
     };

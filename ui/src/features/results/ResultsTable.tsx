@@ -77,13 +77,13 @@ function ResultRow({ obs, onShowTrend, onEnteredInError }: RowProps) {
           <Strike>{obs.display}</Strike>
         </UnstyledButton>
         {obs.source ? (
-          <Text size="xs" c="dimmed" data-testid="result-source">
+          <Text size="xs" c="dimmed" data-testid="result-row-source">
             {t("results.table.source", { source: obs.source })}
           </Text>
         ) : null}
       </Table.Td>
       <Table.Td>
-        <Text size="sm" fw={inError ? 400 : 600} data-testid="result-value">
+        <Text size="sm" fw={inError ? 400 : 600} data-testid="result-row-value">
           <Strike>{valueWithUnit(obs.value, obs.unit, locale)}</Strike>
         </Text>
         {entered ? (
