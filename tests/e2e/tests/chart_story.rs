@@ -164,6 +164,16 @@ async fn story(app: &App, c: &Canary, profile_dir: std::path::PathBuf) -> clinic
 
     // The nurse adds results; the doctor (who recorded the visit) is notified.
     app.sign_in(Account::Nurse).await?;
+    app.click("nav-inbox").await?;
+    let shared = app
+        .wait_text("shared-document", "the document the doctor shared", |t| {
+            t.contains("Outside lab report")
+        })
+        .await?;
+    ensure!(
+        shared.contains(&mrn),
+        "the shared document does not show the MRN: {shared:?}"
+    );
     app.reopen_by_mrn(&mrn, &c.token).await?;
     app.click("open-chart").await?;
     results(app).await?;

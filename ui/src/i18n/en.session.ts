@@ -9,6 +9,7 @@ export const enSession = {
     billing: "Billing",
   },
   nav: {
+    inbox: "Shared with me",
     staff: "Staff",
     audit: "Audit",
     alerts: "Alerts",

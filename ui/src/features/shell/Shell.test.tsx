@@ -12,7 +12,7 @@ import { Shell } from "./Shell";
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 const mockInvoke = vi.mocked(invoke);
 
-const NAV = ["nav-search", "nav-register", "nav-staff", "nav-audit", "nav-alerts", "nav-settings"];
+const NAV = ["nav-search", "nav-register", "nav-inbox", "nav-staff", "nav-audit", "nav-alerts", "nav-settings"];
 const shown = () => NAV.filter((id) => screen.queryByTestId(id) !== null);
 
 const renderShell = (role: Role, handlers = { onLock: vi.fn(), onLogout: vi.fn() }) => {
@@ -29,8 +29,8 @@ beforeEach(() => {
 describe("Shell navigation by role", () => {
   it.each<[Role, string[]]>([
     ["front_desk", ["nav-search", "nav-register"]],
-    ["doctor", ["nav-search", "nav-register"]],
-    ["nurse", ["nav-search", "nav-register"]],
+    ["doctor", ["nav-search", "nav-register", "nav-inbox"]],
+    ["nurse", ["nav-search", "nav-register", "nav-inbox"]],
     ["billing", ["nav-search"]],
     ["administrator", ["nav-search", "nav-staff", "nav-audit", "nav-alerts", "nav-settings"]],
   ])("%s sees %j", (role, expected) => {

@@ -14,6 +14,7 @@ import { SettingsScreen } from "../admin/SettingsScreen";
 import { StaffScreen } from "../admin/StaffScreen";
 import { AuditScreen } from "../audit/AuditScreen";
 import { ChartScreen } from "../chart/ChartScreen";
+import { SharedWithMe } from "../documents/SharedWithMe";
 import { EditScreen } from "../patients/edit/EditScreen";
 import { ProfileScreen } from "../patients/profile/ProfileScreen";
 import { RegisterScreen } from "../patients/register/RegisterScreen";
@@ -103,6 +104,8 @@ export function Shell({ testKey, session, onLock, onLogout }: Props) {
             <AlertsScreen />
           ) : route.name === "account" ? (
             <AccountScreen />
+          ) : route.name === "inbox" ? (
+            <SharedWithMe onOpenChart={(id) => navigate({ name: "chart", id })} />
           ) : (
             <RestrictionScreen key={route.id} id={route.id} mrn={route.mrn} />
           )}

@@ -5,15 +5,16 @@ import type { Role } from "../../bindings/Role";
 import { canFindPatients, canRegisterPatients, canViewChart, isAdministrator } from "../session/roles";
 import type { Route } from "./route";
 
-export type NavTarget = "search" | "register" | "staff" | "audit" | "alerts" | "settings" | "account";
+export type NavTarget = "search" | "register" | "inbox" | "staff" | "audit" | "alerts" | "settings" | "account";
 
 export type NavItem = { target: NavTarget; testId: string; labelKey: NavLabelKey };
 
-type NavLabelKey = "nav.search" | "nav.register" | `session.nav.${"staff" | "audit" | "alerts" | "settings"}`;
+type NavLabelKey = "nav.search" | "nav.register" | `session.nav.${"inbox" | "staff" | "audit" | "alerts" | "settings"}`;
 
 const ALL: NavItem[] = [
   { target: "search", testId: "nav-search", labelKey: "nav.search" },
   { target: "register", testId: "nav-register", labelKey: "nav.register" },
+  { target: "inbox", testId: "nav-inbox", labelKey: "session.nav.inbox" },
   { target: "staff", testId: "nav-staff", labelKey: "session.nav.staff" },
   { target: "audit", testId: "nav-audit", labelKey: "session.nav.audit" },
   { target: "alerts", testId: "nav-alerts", labelKey: "session.nav.alerts" },
@@ -31,6 +32,7 @@ export function routeAllowed(role: Role, name: Route["name"]): boolean {
     case "edit":
       return canRegisterPatients(role);
     case "chart":
+    case "inbox":
       return canViewChart(role);
     case "staff":
     case "audit":

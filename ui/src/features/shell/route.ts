@@ -25,6 +25,8 @@ export type Route =
   | { name: "settings" }
   | { name: "audit" }
   | { name: "alerts" }
+  /** Documents colleagues shared with the signed-in clinician. */
+  | { name: "inbox" }
   /** A restricted patient's restriction and care team (administrators). */
   | { name: "restriction"; id: PatientId; mrn: string };
 
