@@ -3,9 +3,12 @@
 //! — 1,000 encounters with a signed note each and 5,000 observations — versus a
 //! patient with 10 of each, on the same SQLCipher store among background patients.
 //! Prints p50/p99 for both and the large/small ratio (target: within 3×), plus a
-//! year of glucose trend for the large chart.
+//! year of glucose trend for the large chart, and keyword search over the
+//! documents of a clinic (`--documents`, default 10,000 text documents spread
+//! over the background patients, one patient searching its own and the whole
+//! index exercised).
 //!
-//! Usage: `cargo run --release -p clinic-bench --bin chart-bench -- [--opens N] [--background N]`
+//! Usage: `cargo run --release -p clinic-bench --bin chart-bench -- [--opens N] [--background N] [--documents N]`
 use anyhow::{bail, Context, Result};
 use clinic_core::{chart, notes, observations, registry, Caller};
 use clinic_protocol::{
@@ -159,13 +162,15 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 fn main() -> Result<()> {
     let mut opens = 300usize;
     let mut background = 200usize;
+    let mut documents = 10_000usize;
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let n: usize = it.next().context("a number")?.parse().context("a number")?;
         match flag.as_str() {
             "--opens" => opens = n,
             "--background" => background = n,
-            _ => bail!("unknown flag {flag}; use --opens, --background"),
+            "--documents" => documents = n,
+            _ => bail!("unknown flag {flag}; use --opens, --background, --documents"),
         }
     }
     let dir = tempfile::tempdir()?;
@@ -266,6 +271,99 @@ fn main() -> Result<()> {
         "glucose trend of the large chart ({points} points): p50 {:.2} ms  p99 {:.2} ms",
         percentile(&trend_times, 0.5),
         percentile(&trend_times, 0.99)
+    );
+    document_search(&mut store, large, documents)?;
+    Ok(())
+}
+
+const WORDS: [&str; 16] = [
+    "potassium",
+    "referral",
+    "cardiology",
+    "echocardiogram",
+    "hemoglobin",
+    "consent",
+    "fracture",
+    "radiology",
+    "insulin",
+    "asthma",
+    "spirometry",
+    "dermatology",
+    "biopsy",
+    "thyroid",
+    "ultrasound",
+    "vaccination",
+];
+
+/// Stores `n` text documents (a fifth of them for `patient`, the rest spread over
+/// other records), then measures keyword searches for `patient` as the app runs them.
+fn document_search(store: &mut Store, patient: PatientId, n: usize) -> Result<()> {
+    use base64::Engine;
+    use clinic_protocol::{DocumentQuery, DocumentType, UploadDocument};
+    if n == 0 {
+        return Ok(());
+    }
+    let others: Vec<PatientId> = {
+        let mut stmt = store.conn().prepare("SELECT id FROM patient LIMIT 50")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.filter_map(|r| r.ok()?.parse().ok()).collect()
+    };
+    let t = Instant::now();
+    for i in 0..n {
+        let owner = if i % 5 == 0 {
+            patient
+        } else {
+            others[i % others.len()]
+        };
+        let text = format!(
+            "Report {i}. Findings: {} and {} within limits; follow-up {}.",
+            WORDS[i % 16],
+            WORDS[(i / 16) % 16],
+            WORDS[(i * 7) % 16]
+        );
+        clinic_core::documents::upload(
+            store,
+            &caller(),
+            UploadDocument {
+                patient_id: owner,
+                document_type: DocumentType::LabReport,
+                title: format!("Report {i}"),
+                document_date: "2024-01-01".into(),
+                author: String::new(),
+                source: "Bench lab".into(),
+                file_name: format!("report-{i}.txt"),
+                content_base64: base64::engine::general_purpose::STANDARD.encode(text),
+            },
+        )?;
+    }
+    println!(
+        "documents: stored {n} text documents in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let mut times = Vec::new();
+    let mut hits = 0;
+    for i in 0..300 {
+        let q = DocumentQuery {
+            patient_id: patient,
+            document_type: None,
+            from: None,
+            to: None,
+            keywords: format!("{} {}", &WORDS[i % 16][..5], WORDS[(i / 3) % 16]),
+            include_entered_in_error: false,
+            page: 0,
+            page_size: 25,
+        };
+        let t = Instant::now();
+        hits += clinic_core::documents::list(store, &caller(), q)?
+            .items
+            .len();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    println!(
+        "document keyword search ({n} documents, 300 two-word searches, {hits} rows shown): p50 {:.2} ms  p99 {:.2} ms",
+        percentile(&times, 0.5),
+        percentile(&times, 0.99)
     );
     Ok(())
 }
