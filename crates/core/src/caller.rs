@@ -3,8 +3,8 @@
 //! access to restricted patients is checked. Every patient use case takes a
 //! `Caller`, so nothing reads or writes patient data without an audit entry.
 //! The shell builds it from its session (`session::SessionGate::admit`).
-use crate::audit::AuditActor;
-use clinic_protocol::{SessionInfo, StaffId};
+use crate::audit::{AuditActor, NewAuditEvent};
+use clinic_protocol::{AuditAction, AuditCategory, PatientId, SessionInfo, StaffId};
 
 #[derive(Clone, Debug)]
 pub struct Caller<'a> {
@@ -40,5 +40,32 @@ impl<'a> Caller<'a> {
             }),
             staff_id: Some(session.staff_id),
         }
+    }
+
+    /// The signed-in staff member's id as recorded in rows (`None`: the device).
+    pub fn actor_id(&self) -> Option<String> {
+        self.actor.as_ref().map(|a| a.id.clone())
+    }
+
+    /// The signed-in staff member's display name as recorded in rows ("" for the device).
+    pub fn actor_name(&self) -> String {
+        self.actor
+            .as_ref()
+            .map(|a| a.name.clone())
+            .unwrap_or_default()
+    }
+
+    /// An audit entry by this caller about one patient's clinical data
+    /// (category `chart`); `detail` holds ids, kinds and counts only.
+    pub fn chart_event(
+        &self,
+        action: AuditAction,
+        patient: PatientId,
+        detail: serde_json::Value,
+    ) -> NewAuditEvent {
+        NewAuditEvent::new(action, AuditCategory::Chart)
+            .by(self.actor.clone())
+            .patient(patient)
+            .detail(detail)
     }
 }

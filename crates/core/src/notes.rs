@@ -7,14 +7,14 @@
 //! `chart`, ids and counts only — never note text) in the write's transaction;
 //! restricted-patient access checked for the caller; only the author edits or
 //! signs a draft; nothing is deleted.
-use crate::audit::{self, NewAuditEvent};
+use crate::audit::{self};
 use crate::authz::Command;
 use crate::restricted::ensure_caller_access;
 use crate::validation::Check;
 use crate::{Caller, CoreError};
 use clinic_protocol::{
-    AuditAction, AuditCategory, ClinicalNote, CreateEncounter, CreateNote, Encounter, EncounterId,
-    EncounterStatus, EncounterType, EntityKind, NoteContent, NoteId, NoteStatus, OpKind, PatientId,
+    AuditAction, ClinicalNote, CreateEncounter, CreateNote, Encounter, EncounterId,
+    EncounterStatus, EncounterType, EntityKind, NoteContent, NoteId, NoteStatus, OpKind,
     SetEncounterStatus, SignNote, TimelineEncounter, TimelinePage, TimelineQuery, UpdateNote,
 };
 use clinic_store::{Store, WriteTx};
@@ -30,40 +30,6 @@ pub const MAX_LOOSE_NOTES: usize = 50;
 
 fn corrupt(what: &str) -> CoreError {
     CoreError::Corrupt(format!("clinical {what}"))
-}
-
-fn actor_id(caller: &Caller<'_>) -> Option<String> {
-    caller.actor.as_ref().map(|a| a.id.clone())
-}
-
-fn actor_name(caller: &Caller<'_>) -> String {
-    caller
-        .actor
-        .as_ref()
-        .map(|a| a.name.clone())
-        .unwrap_or_default()
-}
-
-fn event(
-    action: AuditAction,
-    caller: &Caller<'_>,
-    patient: PatientId,
-    detail: serde_json::Value,
-) -> NewAuditEvent {
-    NewAuditEvent::new(action, AuditCategory::Chart)
-        .by(caller.actor.clone())
-        .patient(patient)
-        .detail(detail)
-}
-
-fn require_patient(conn: &Connection, id: PatientId) -> Result<(), CoreError> {
-    conn.query_row(
-        "SELECT 1 FROM patient WHERE id = ?1",
-        [id.to_string()],
-        |_| Ok(()),
-    )
-    .optional()?
-    .ok_or(CoreError::NotFound("patient"))
 }
 
 // ---------------------------------------------------------------------------
@@ -146,7 +112,7 @@ pub fn create_encounter(
     let device = store.device_id();
     let id = EncounterId::new();
     store.write(|tx| {
-        require_patient(tx.conn(), patient)?;
+        crate::registry::require_patient(tx.conn(), patient)?;
         let now = tx.now_rfc3339();
         let started_at = started.clone().unwrap_or_else(|| now.clone());
         tx.record(
@@ -171,14 +137,13 @@ pub fn create_encounter(
                 request.encounter_type.as_str(),
                 reason,
                 started_at,
-                actor_id(caller),
-                actor_name(caller),
+                caller.actor_id(),
+                caller.actor_name(),
                 now
             ],
         )?;
-        let e = event(
+        let e = caller.chart_event(
             AuditAction::Create,
-            caller,
             patient,
             json!({ "encounter_id": id.to_string() }),
         );
@@ -228,9 +193,8 @@ pub fn set_encounter_status(
                 tx.now_rfc3339()
             ],
         )?;
-        let e = event(
+        let e = caller.chart_event(
             AuditAction::Update,
-            caller,
             current.patient_id,
             json!({ "encounter_id": current.id.to_string(), "status": request.status.as_str() }),
         );
@@ -387,7 +351,7 @@ pub fn create_note(
     let device = store.device_id();
     let id = NoteId::new();
     store.write(|tx| {
-        require_patient(tx.conn(), patient)?;
+        crate::registry::require_patient(tx.conn(), patient)?;
         let now = tx.now_rfc3339();
         tx.record(
             OpKind::CreateNote,
@@ -413,8 +377,8 @@ pub fn create_note(
                 content.template(),
                 title,
                 content_json(&content)?,
-                actor_id(caller),
-                actor_name(caller),
+                caller.actor_id(),
+                caller.actor_name(),
                 now
             ],
         )?;
@@ -422,7 +386,7 @@ pub fn create_note(
         if let Some(a) = request.amends {
             detail["amends"] = json!(a.to_string());
         }
-        let e = event(AuditAction::Create, caller, patient, detail);
+        let e = caller.chart_event(AuditAction::Create, patient, detail);
         audit::append_in(tx, caller.audit_key, device, &e)?;
         Ok::<_, CoreError>(())
     })?;
@@ -445,7 +409,7 @@ fn own_draft(
             "This note is signed and cannot change. Amend it instead.",
         ));
     }
-    if caller.staff_id.is_some() && note.author_id != actor_id(caller) {
+    if caller.staff_id.is_some() && note.author_id != caller.actor_id() {
         return Err(CoreError::field(
             "author",
             "Only the author can edit or sign a draft note.",
@@ -478,9 +442,8 @@ fn write_note_change(
             current: note.version + 1,
         });
     }
-    let e = event(
+    let e = caller.chart_event(
         AuditAction::Update,
-        caller,
         note.patient_id,
         json!({ "note_id": note.id.to_string(), "op": op.as_str(), "version": note.version + 1 }),
     );
@@ -580,9 +543,8 @@ pub fn get_note(
 ) -> Result<ClinicalNote, CoreError> {
     let note = get_note_unaudited(store.conn(), id)?;
     ensure_caller_access(store, caller, note.patient_id, Command::GetNote)?;
-    let e = event(
+    let e = caller.chart_event(
         AuditAction::View,
-        caller,
         note.patient_id,
         json!({ "note_id": id.to_string() }),
     );
@@ -605,11 +567,10 @@ pub fn timeline(
     }
     let patient = query.patient_id;
     ensure_caller_access(store, caller, patient, Command::GetTimeline)?;
-    require_patient(store.conn(), patient)?;
+    crate::registry::require_patient(store.conn(), patient)?;
     let page = timeline_page(store.conn(), &query)?;
-    let e = event(
+    let e = caller.chart_event(
         AuditAction::View,
-        caller,
         patient,
         json!({ "view": "timeline", "page": query.page, "encounters": page.encounters.len() }),
     );

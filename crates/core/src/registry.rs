@@ -275,6 +275,17 @@ fn given_fields(d: &PatientDetails) -> Vec<&'static str> {
         .collect()
 }
 
+/// `NotFound` unless a patient with this id exists (merged records included).
+pub(crate) fn require_patient(conn: &Connection, id: PatientId) -> Result<(), CoreError> {
+    conn.query_row(
+        "SELECT 1 FROM patient WHERE id = ?1",
+        [id.to_string()],
+        |_| Ok(()),
+    )
+    .optional()?
+    .ok_or(CoreError::NotFound("patient"))
+}
+
 /// Loads one patient without auditing: for the core's own use (edits, tests).
 /// Callers acting for a user use [`view_patient`].
 pub fn get_patient(conn: &Connection, id: PatientId) -> Result<Patient, CoreError> {

@@ -59,20 +59,6 @@ pub const VISIBLE_TO_STAFF_SQL: &str = "(NOT EXISTS (SELECT 1 FROM patient_restr
             WHERE g.staff_id = :staff_id AND g.patient_id = p.id
               AND g.revoked_at IS NULL AND g.expires_at > :now))))";
 
-fn actor_id(caller: &Caller<'_>) -> Option<String> {
-    caller.actor.as_ref().map(|a| a.id.clone())
-}
-
-fn require_patient(conn: &Connection, id: PatientId) -> Result<(), CoreError> {
-    conn.query_row(
-        "SELECT 1 FROM patient WHERE id = ?1",
-        [id.to_string()],
-        |_| Ok(()),
-    )
-    .optional()?
-    .ok_or(CoreError::NotFound("patient"))
-}
-
 fn require_staff(conn: &Connection, id: StaffId) -> Result<(), CoreError> {
     conn.query_row(
         "SELECT 1 FROM staff WHERE id = ?1",
@@ -135,7 +121,7 @@ pub fn set_restricted(
     };
     let device = store.device_id();
     let changed = store.write(|tx| {
-        require_patient(tx.conn(), patient_id)?;
+        crate::registry::require_patient(tx.conn(), patient_id)?;
         let current = restriction(tx.conn(), patient_id)?;
         if current.restricted == restricted && current.category == category {
             return Ok(false);
@@ -158,7 +144,7 @@ pub fn set_restricted(
                 restricted,
                 category_text,
                 tx.now_rfc3339(),
-                actor_id(caller)
+                caller.actor_id()
             ],
         )?;
         let event = NewAuditEvent::new(AuditAction::Update, AuditCategory::Security)
@@ -202,7 +188,7 @@ fn set_care_team_member(
 ) -> Result<(), CoreError> {
     let device = store.device_id();
     let changed = store.write(|tx| {
-        require_patient(tx.conn(), patient_id)?;
+        crate::registry::require_patient(tx.conn(), patient_id)?;
         require_staff(tx.conn(), staff_id)?;
         let current: bool = tx
             .conn()
@@ -237,7 +223,7 @@ fn set_care_team_member(
                 staff_id.to_string(),
                 active,
                 tx.now_rfc3339(),
-                actor_id(caller)
+                caller.actor_id()
             ],
         )?;
         let event = NewAuditEvent::new(AuditAction::Update, AuditCategory::Security)
@@ -449,7 +435,7 @@ pub fn break_glass(
     let staff_id = session.staff_id;
     let device = store.device_id();
     let grant = store.write(|tx| {
-        require_patient(tx.conn(), patient_id)?;
+        crate::registry::require_patient(tx.conn(), patient_id)?;
         // A session of a disabled or removed account gets nothing.
         let disabled: Option<bool> = tx
             .conn()
@@ -618,11 +604,11 @@ pub fn revoke_grant(
             OpKind::RevokeBreakGlass,
             EntityKind::BreakGlassGrant,
             &grant_id.to_string(),
-            json!({ "revoked_at": revoked_at, "revoked_by": actor_id(caller) }),
+            json!({ "revoked_at": revoked_at, "revoked_by": caller.actor_id() }),
         )?;
         tx.conn().execute(
             "UPDATE break_glass_grant SET revoked_at = ?2, revoked_by = ?3 WHERE id = ?1",
-            params![grant_id.to_string(), revoked_at, actor_id(caller)],
+            params![grant_id.to_string(), revoked_at, caller.actor_id()],
         )?;
         let event = NewAuditEvent::new(AuditAction::Update, AuditCategory::Security)
             .by(caller.actor.clone())
@@ -707,11 +693,11 @@ pub fn acknowledge_alert(
             OpKind::AcknowledgeAlert,
             EntityKind::BreakGlassAlert,
             &alert_id.to_string(),
-            json!({ "acknowledged_at": now, "acknowledged_by": actor_id(caller) }),
+            json!({ "acknowledged_at": now, "acknowledged_by": caller.actor_id() }),
         )?;
         tx.conn().execute(
             "UPDATE break_glass_alert SET acknowledged_at = ?2, acknowledged_by = ?3 WHERE id = ?1",
-            params![alert_id.to_string(), now, actor_id(caller)],
+            params![alert_id.to_string(), now, caller.actor_id()],
         )?;
         let event = NewAuditEvent::new(AuditAction::Update, AuditCategory::Security)
             .by(caller.actor.clone())

@@ -7,12 +7,12 @@ mod common;
 mod identity_common;
 
 use clinic_core::chart;
-use clinic_core::{identity, restricted, Caller, CoreError};
+use clinic_core::{restricted, Caller, CoreError};
 use clinic_protocol::{
     AddChartEntry, AllergyDetails, AllergySeverity, AllergyStatus, ChartEntry, ChartEntryDetails,
-    ChartEntryKind, CreateStaff, EntryStatus, ListChartEntries, MedicationDetails, PatientId,
-    ProblemDetails, RestrictionCategory, Role, SessionInfo, SessionScope, SetChartEntryStatus,
-    SetNoKnownAllergies, StaffMember, UpdateChartEntry,
+    ChartEntryKind, EntryStatus, ListChartEntries, MedicationDetails, PatientId, ProblemDetails,
+    RestrictionCategory, Role, SessionInfo, SetChartEntryStatus, SetNoKnownAllergies,
+    UpdateChartEntry,
 };
 use clinic_store::Store;
 use common::AUDIT_KEY;
@@ -21,33 +21,6 @@ struct Setup {
     t: common::TestStore,
     doctor: SessionInfo,
     patient: PatientId,
-}
-
-fn session(s: &StaffMember) -> SessionInfo {
-    SessionInfo {
-        staff_id: s.id,
-        username: s.username.clone(),
-        display_name: s.display_name.clone(),
-        role: s.role,
-        scope: SessionScope::Full,
-        signed_in_at: "2026-11-23T10:00:00.000Z".into(),
-        auto_lock_minutes: 10,
-    }
-}
-
-fn staff(store: &mut Store, username: &str, role: Role) -> SessionInfo {
-    session(
-        &identity::create_staff(
-            store,
-            CreateStaff {
-                username: username.into(),
-                display_name: format!("Dr {username}"),
-                role,
-                password: identity_common::STAFF_PASSWORD.into(),
-            },
-        )
-        .unwrap(),
-    )
 }
 
 fn setup() -> Setup {
@@ -397,4 +370,8 @@ fn a_restricted_chart_is_refused_off_the_care_team() {
     )
     .unwrap();
     add(&mut s, penicillin()).unwrap();
+}
+
+fn staff(store: &mut Store, username: &str, role: Role) -> SessionInfo {
+    identity_common::member_session(store, username, &format!("Dr {username}"), role)
 }

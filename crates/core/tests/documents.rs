@@ -6,10 +6,9 @@ mod common;
 mod identity_common;
 
 use base64::Engine;
-use clinic_core::{documents, identity, observations, Caller, CoreError};
+use clinic_core::{documents, observations, Caller, CoreError};
 use clinic_protocol::{
-    CreateStaff, DocumentQuery, DocumentType, PatientId, Role, SessionInfo, SessionScope,
-    ShareDocument, UploadDocument,
+    DocumentQuery, DocumentType, PatientId, Role, SessionInfo, ShareDocument, UploadDocument,
 };
 use clinic_store::Store;
 use common::AUDIT_KEY;
@@ -53,28 +52,6 @@ fn pdf(text: &str) -> Vec<u8> {
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-fn staff(store: &mut Store, username: &str, role: Role) -> SessionInfo {
-    let s = identity::create_staff(
-        store,
-        CreateStaff {
-            username: username.into(),
-            display_name: format!("{username} person"),
-            role,
-            password: identity_common::STAFF_PASSWORD.into(),
-        },
-    )
-    .unwrap();
-    SessionInfo {
-        staff_id: s.id,
-        username: s.username,
-        display_name: s.display_name,
-        role: s.role,
-        scope: SessionScope::Full,
-        signed_in_at: "2026-11-23T10:00:00.000Z".into(),
-        auto_lock_minutes: 10,
-    }
 }
 
 fn upload(
@@ -323,4 +300,8 @@ fn bad_uploads_get_clear_errors_and_save_nothing() {
         .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))
         .unwrap();
     assert_eq!(after, before);
+}
+
+fn staff(store: &mut Store, username: &str, role: Role) -> SessionInfo {
+    identity_common::member_session(store, username, &format!("{username} person"), role)
 }

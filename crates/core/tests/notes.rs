@@ -5,36 +5,14 @@
 mod common;
 mod identity_common;
 
-use clinic_core::{identity, notes, Caller, CoreError};
+use clinic_core::{notes, Caller, CoreError};
 use clinic_protocol::{
-    ClinicalNote, CreateEncounter, CreateNote, CreateStaff, EncounterStatus, EncounterType,
-    NoteContent, NoteStatus, PatientId, Role, SessionInfo, SessionScope, SetEncounterStatus,
-    SignNote, TimelineQuery, UpdateNote,
+    ClinicalNote, CreateEncounter, CreateNote, EncounterStatus, EncounterType, NoteContent,
+    NoteStatus, PatientId, Role, SessionInfo, SetEncounterStatus, SignNote, TimelineQuery,
+    UpdateNote,
 };
 use clinic_store::Store;
 use common::AUDIT_KEY;
-
-fn clinician(store: &mut Store, username: &str, role: Role) -> SessionInfo {
-    let s = identity::create_staff(
-        store,
-        CreateStaff {
-            username: username.into(),
-            display_name: format!("{username} person"),
-            role,
-            password: identity_common::STAFF_PASSWORD.into(),
-        },
-    )
-    .unwrap();
-    SessionInfo {
-        staff_id: s.id,
-        username: s.username,
-        display_name: s.display_name,
-        role: s.role,
-        scope: SessionScope::Full,
-        signed_in_at: "2026-11-23T10:00:00.000Z".into(),
-        auto_lock_minutes: 10,
-    }
-}
 
 fn soap(assessment: &str) -> NoteContent {
     NoteContent::Soap {
@@ -336,4 +314,8 @@ fn the_timeline_pages_encounters_newest_first() {
     assert!(!last.has_more);
     assert_eq!(last.encounters.len(), 5);
     assert_eq!(last.encounters[4].encounter.reason, "visit 1");
+}
+
+fn clinician(store: &mut Store, username: &str, role: Role) -> SessionInfo {
+    identity_common::member_session(store, username, &format!("{username} person"), role)
 }

@@ -5,35 +5,13 @@
 mod common;
 mod identity_common;
 
-use clinic_core::{identity, notes, observations, Caller, CoreError};
+use clinic_core::{notes, observations, Caller, CoreError};
 use clinic_protocol::{
-    AbnormalFlag, CreateEncounter, CreateStaff, EncounterType, NewObservation, PatientId,
-    RecordObservations, Role, SessionInfo, SessionScope, SetObservationEnteredInError, TrendQuery,
+    AbnormalFlag, CreateEncounter, EncounterType, NewObservation, PatientId, RecordObservations,
+    Role, SessionInfo, SetObservationEnteredInError, TrendQuery,
 };
 use clinic_store::Store;
 use common::AUDIT_KEY;
-
-fn clinician(store: &mut Store, username: &str, role: Role) -> SessionInfo {
-    let s = identity::create_staff(
-        store,
-        CreateStaff {
-            username: username.into(),
-            display_name: format!("{username} person"),
-            role,
-            password: identity_common::STAFF_PASSWORD.into(),
-        },
-    )
-    .unwrap();
-    SessionInfo {
-        staff_id: s.id,
-        username: s.username,
-        display_name: s.display_name,
-        role: s.role,
-        scope: SessionScope::Full,
-        signed_in_at: "2026-11-23T10:00:00.000Z".into(),
-        auto_lock_minutes: 10,
-    }
-}
 
 fn obs(code: &str, value: &str, unit: &str, when: &str) -> NewObservation {
     NewObservation {
@@ -259,4 +237,8 @@ fn trends_are_oldest_first_bounded_and_leave_out_entered_in_error_values() {
         .conn()
         .execute("DELETE FROM observation", [])
         .is_err());
+}
+
+fn clinician(store: &mut Store, username: &str, role: Role) -> SessionInfo {
+    identity_common::member_session(store, username, &format!("{username} person"), role)
 }

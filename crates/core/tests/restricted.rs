@@ -13,7 +13,7 @@ use clinic_core::restricted::{self, BREAK_GLASS_MINUTES, VISIBLE_TO_STAFF_SQL};
 use clinic_core::{identity, Caller, CoreError};
 use clinic_protocol::{
     CreateStaff, ErrorCode, PatientAccess, PatientId, RegisterOutcome, RegisterPatient,
-    RestrictionCategory, Role, SessionInfo, SessionScope, SetStaffDisabled, StaffMember,
+    RestrictionCategory, Role, SessionScope, SetStaffDisabled, StaffMember,
 };
 use clinic_store::Store;
 use common::AUDIT_KEY;
@@ -59,18 +59,6 @@ fn clinic() -> Clinic {
         front_desk,
         billing,
         patient,
-    }
-}
-
-fn session(s: &StaffMember) -> SessionInfo {
-    SessionInfo {
-        staff_id: s.id,
-        username: s.username.clone(),
-        display_name: s.display_name.clone(),
-        role: s.role,
-        scope: SessionScope::Full,
-        signed_in_at: "2026-11-23T10:00:00.000Z".into(),
-        auto_lock_minutes: 10,
     }
 }
 
@@ -269,7 +257,7 @@ fn a_nurse_breaks_the_glass_until_it_expires() {
     let grant = restricted::break_glass(
         &mut c.t.store,
         &caller(&c.nurse),
-        &session(&c.nurse),
+        &identity_common::session_of(&c.nurse),
         c.patient,
         &format!("  {REASON}  "),
         now,
@@ -326,7 +314,7 @@ fn a_nurse_breaks_the_glass_until_it_expires() {
     let second = restricted::break_glass(
         &mut c.t.store,
         &caller(&c.doctor),
-        &session(&c.doctor),
+        &identity_common::session_of(&c.doctor),
         c.patient,
         REASON,
         now,
@@ -350,12 +338,15 @@ fn front_desk_billing_and_administrators_cannot_break_the_glass() {
     let mut c = clinic();
     restrict(&mut c);
     let now = Utc::now();
-    let mut enrolling = session(&c.doctor);
+    let mut enrolling = identity_common::session_of(&c.doctor);
     enrolling.scope = SessionScope::TotpEnrollment;
     let callers = [
-        (caller(&c.front_desk), session(&c.front_desk)),
-        (caller(&c.billing), session(&c.billing)),
-        (caller(&c.admin), session(&c.admin)),
+        (
+            caller(&c.front_desk),
+            identity_common::session_of(&c.front_desk),
+        ),
+        (caller(&c.billing), identity_common::session_of(&c.billing)),
+        (caller(&c.admin), identity_common::session_of(&c.admin)),
         (caller(&c.doctor), enrolling),
     ];
     for (who, s) in callers {
@@ -398,7 +389,7 @@ fn a_short_reason_or_an_open_chart_is_refused_and_nothing_is_written() {
     let err = restricted::break_glass(
         &mut c.t.store,
         &caller(&c.nurse),
-        &session(&c.nurse),
+        &identity_common::session_of(&c.nurse),
         c.patient,
         REASON,
         now,
@@ -413,7 +404,7 @@ fn a_short_reason_or_an_open_chart_is_refused_and_nothing_is_written() {
         let err = restricted::break_glass(
             &mut c.t.store,
             &caller(&c.nurse),
-            &session(&c.nurse),
+            &identity_common::session_of(&c.nurse),
             c.patient,
             reason,
             now,
@@ -434,7 +425,7 @@ fn a_short_reason_or_an_open_chart_is_refused_and_nothing_is_written() {
     let err = restricted::break_glass(
         &mut c.t.store,
         &caller(&c.nurse),
-        &session(&c.nurse),
+        &identity_common::session_of(&c.nurse),
         c.patient,
         REASON,
         now,
@@ -454,7 +445,7 @@ fn every_write_records_exactly_one_op_and_one_audit_entry() {
     let now = Utc::now();
     let p = c.patient;
     let doctor = c.doctor.id;
-    let nurse = (caller(&c.nurse), session(&c.nurse));
+    let nurse = (caller(&c.nurse), identity_common::session_of(&c.nurse));
     type Step<'a> = Box<dyn FnMut(&mut Store) + 'a>;
     let grant_id = std::cell::Cell::new(None);
     let alert_id = std::cell::Cell::new(None);
@@ -567,7 +558,7 @@ fn the_reason_is_in_the_grant_and_its_op_but_never_in_the_audit_trail_or_logs() 
         let grant = restricted::break_glass(
             &mut c.t.store,
             &caller(&c.nurse),
-            &session(&c.nurse),
+            &identity_common::session_of(&c.nurse),
             c.patient,
             REASON,
             now,
@@ -577,7 +568,7 @@ fn the_reason_is_in_the_grant_and_its_op_but_never_in_the_audit_trail_or_logs() 
         let _ = restricted::break_glass(
             &mut c.t.store,
             &caller(&c.billing),
-            &session(&c.billing),
+            &identity_common::session_of(&c.billing),
             c.patient,
             REASON,
             now,
@@ -663,7 +654,7 @@ fn the_visibility_condition_agrees_with_access() {
     restricted::break_glass(
         &mut c.t.store,
         &caller(&c.nurse),
-        &session(&c.nurse),
+        &identity_common::session_of(&c.nurse),
         c.patient,
         REASON,
         now,
@@ -716,7 +707,7 @@ fn a_disabled_account_cannot_break_the_glass() {
     let err = restricted::break_glass(
         &mut c.t.store,
         &caller(&c.nurse),
-        &session(&c.nurse),
+        &identity_common::session_of(&c.nurse),
         c.patient,
         REASON,
         Utc::now(),

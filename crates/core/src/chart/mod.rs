@@ -15,15 +15,14 @@ mod validate;
 
 pub use validate::{is_icd10, MAX_REASON};
 
-use crate::audit::{self, NewAuditEvent};
+use crate::audit::{self};
 use crate::authz::Command;
 use crate::restricted::ensure_caller_access;
 use crate::{Caller, CoreError};
 use clinic_protocol::{
-    AddChartEntry, AllergyStatus, AuditAction, AuditCategory, ChartEntry, ChartEntryDetails,
-    ChartEntryId, ChartEntryKind, ChartEntryVersion, ChartSummary, EntityKind, EntryStatus,
-    ListChartEntries, OpKind, PatientId, SetChartEntryStatus, SetNoKnownAllergies,
-    UpdateChartEntry,
+    AddChartEntry, AllergyStatus, AuditAction, ChartEntry, ChartEntryDetails, ChartEntryId,
+    ChartEntryKind, ChartEntryVersion, ChartSummary, EntityKind, EntryStatus, ListChartEntries,
+    OpKind, PatientId, SetChartEntryStatus, SetNoKnownAllergies, UpdateChartEntry,
 };
 use clinic_store::{Store, WriteTx};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -98,40 +97,6 @@ fn entries(
     Ok(out)
 }
 
-fn require_patient(conn: &Connection, id: PatientId) -> Result<(), CoreError> {
-    conn.query_row(
-        "SELECT 1 FROM patient WHERE id = ?1",
-        [id.to_string()],
-        |_| Ok(()),
-    )
-    .optional()?
-    .ok_or(CoreError::NotFound("patient"))
-}
-
-fn actor_id(caller: &Caller<'_>) -> Option<String> {
-    caller.actor.as_ref().map(|a| a.id.clone())
-}
-
-fn actor_name(caller: &Caller<'_>) -> String {
-    caller
-        .actor
-        .as_ref()
-        .map(|a| a.name.clone())
-        .unwrap_or_default()
-}
-
-fn chart_event(
-    action: AuditAction,
-    caller: &Caller<'_>,
-    patient: PatientId,
-    detail: serde_json::Value,
-) -> NewAuditEvent {
-    NewAuditEvent::new(action, AuditCategory::Chart)
-        .by(caller.actor.clone())
-        .patient(patient)
-        .detail(detail)
-}
-
 fn insert_version(tx: &WriteTx<'_>, caller: &Caller<'_>, e: &ChartEntry) -> Result<(), CoreError> {
     tx.conn().execute(
         "INSERT INTO chart_entry_version (entry_id, version, status, status_reason, details,
@@ -144,8 +109,8 @@ fn insert_version(tx: &WriteTx<'_>, caller: &Caller<'_>, e: &ChartEntry) -> Resu
             e.status_reason,
             serde_json::to_string(&e.details).map_err(|_| corrupt("details"))?,
             e.updated_at,
-            actor_id(caller),
-            actor_name(caller),
+            caller.actor_id(),
+            caller.actor_name(),
         ],
     )?;
     Ok(())
@@ -166,7 +131,7 @@ pub fn add_entry(
     let kind = details.kind();
     let id = ChartEntryId::new();
     store.write(|tx| {
-        require_patient(tx.conn(), patient)?;
+        crate::registry::require_patient(tx.conn(), patient)?;
         let now = tx.now_rfc3339();
         let entry = ChartEntry {
             id,
@@ -175,7 +140,7 @@ pub fn add_entry(
             status_reason: String::new(),
             details: details.clone(),
             recorded_at: now.clone(),
-            recorded_by: actor_name(caller),
+            recorded_by: caller.actor_name(),
             updated_at: now.clone(),
             version: 1,
         };
@@ -195,8 +160,8 @@ pub fn add_entry(
                 kind.as_str(),
                 serde_json::to_string(&details).map_err(|_| corrupt("details"))?,
                 now,
-                actor_id(caller),
-                actor_name(caller),
+                caller.actor_id(),
+                caller.actor_name(),
             ],
         )?;
         insert_version(tx, caller, &entry)?;
@@ -206,9 +171,8 @@ pub fn add_entry(
                 [patient.to_string()],
             )?;
         }
-        let event = chart_event(
+        let event = caller.chart_event(
             AuditAction::Create,
-            caller,
             patient,
             json!({ "entry_id": id.to_string(), "kind": kind.as_str() }),
         );
@@ -276,7 +240,7 @@ fn write_change(
             });
         }
         insert_version(tx, caller, &next)?;
-        let event = chart_event(AuditAction::Update, caller, next.patient_id, audit_detail);
+        let event = caller.chart_event(AuditAction::Update, next.patient_id, audit_detail);
         audit::append_in(tx, caller.audit_key, device, &event)?;
         Ok(())
     })
@@ -391,7 +355,7 @@ pub fn set_no_known_allergies(
     }
     let device = store.device_id();
     store.write(|tx| {
-        require_patient(tx.conn(), patient)?;
+        crate::registry::require_patient(tx.conn(), patient)?;
         tx.record(
             OpKind::SetNoKnownAllergies,
             EntityKind::Patient,
@@ -408,13 +372,12 @@ pub fn set_no_known_allergies(
             params![
                 patient.to_string(),
                 tx.now_rfc3339(),
-                actor_id(caller),
-                actor_name(caller)
+                caller.actor_id(),
+                caller.actor_name()
             ],
         )?;
-        let event = chart_event(
+        let event = caller.chart_event(
             AuditAction::Update,
-            caller,
             patient,
             json!({ "no_known_allergies": true }),
         );
@@ -460,8 +423,8 @@ fn audited_view(
     detail: serde_json::Value,
 ) -> Result<(), CoreError> {
     ensure_caller_access(store, caller, patient, command)?;
-    require_patient(store.conn(), patient)?;
-    let event = chart_event(AuditAction::View, caller, patient, detail);
+    crate::registry::require_patient(store.conn(), patient)?;
+    let event = caller.chart_event(AuditAction::View, patient, detail);
     audit::append_standalone(store, caller.audit_key, &event)?;
     Ok(())
 }

@@ -11,7 +11,7 @@ mod sniff;
 
 pub use sniff::{MAX_BYTES, MAX_TEXT_BYTES};
 
-use crate::audit::{self, NewAuditEvent};
+use crate::audit::{self};
 use crate::authz::Command;
 use crate::restricted::ensure_caller_access;
 use crate::validation::Check;
@@ -19,9 +19,9 @@ use crate::{Caller, CoreError};
 use base64::Engine;
 use chrono::NaiveDate;
 use clinic_protocol::{
-    AuditAction, AuditCategory, DocumentContent, DocumentId, DocumentInfo, DocumentPage,
-    DocumentQuery, DocumentStatus, DocumentType, EntityKind, OpKind, PatientId,
-    SetDocumentEnteredInError, ShareDocument, SharedDocument, StaffId, UploadDocument,
+    AuditAction, DocumentContent, DocumentId, DocumentInfo, DocumentPage, DocumentQuery,
+    DocumentStatus, DocumentType, EntityKind, OpKind, SetDocumentEnteredInError, ShareDocument,
+    SharedDocument, StaffId, UploadDocument,
 };
 use clinic_store::Store;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -30,18 +30,6 @@ use sha2::Digest;
 
 pub const MAX_PAGE_SIZE: u32 = 100;
 const MAX_TITLE: usize = 200;
-
-fn event(
-    action: AuditAction,
-    caller: &Caller<'_>,
-    patient: PatientId,
-    detail: serde_json::Value,
-) -> NewAuditEvent {
-    NewAuditEvent::new(action, AuditCategory::Chart)
-        .by(caller.actor.clone())
-        .patient(patient)
-        .detail(detail)
-}
 
 const INFO_COLUMNS: &str =
     "d.id, d.patient_id, d.type, d.title, d.document_date, d.author, d.source,
@@ -151,11 +139,7 @@ pub fn upload(
     let device = store.device_id();
     let size = bytes.len() as i64;
     store.write(|tx| {
-        let exists: Option<i64> = tx
-            .conn()
-            .query_row("SELECT 1 FROM patient WHERE id = ?1", [patient.to_string()], |r| r.get(0))
-            .optional()?;
-        exists.ok_or(CoreError::NotFound("patient"))?;
+        crate::registry::require_patient(tx.conn(), patient)?;
         let now = tx.now_rfc3339();
         tx.record(
             OpKind::UploadDocument,
@@ -177,14 +161,11 @@ pub fn upload(
                 id.to_string(), patient.to_string(), request.document_type.as_str(), title,
                 document_date, author, source, file_name, sniffed.media_type, size, sha, bytes,
                 sniffed.text, now,
-                caller.actor.as_ref().map(|a| a.id.clone()),
-                caller.actor.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
+                caller.actor_id(),
+                caller.actor_name(),
             ],
         )?;
-        let e = event(
-            AuditAction::Create,
-            caller,
-            patient,
+        let e = caller.chart_event(AuditAction::Create, patient,
             json!({ "document_id": id.to_string(), "type": request.document_type.as_str(), "size": size, "media_type": sniffed.media_type }),
         );
         audit::append_in(tx, caller.audit_key, device, &e)?;
@@ -271,9 +252,8 @@ pub fn list(
     let has_more = items.len() > q.page_size as usize;
     items.truncate(q.page_size as usize);
     let words = expression.map(|e| e.split(' ').count()).unwrap_or(0);
-    let e = event(
+    let e = caller.chart_event(
         AuditAction::Search,
-        caller,
         q.patient_id,
         json!({ "view": "documents", "words": words, "results": items.len(), "page": q.page }),
     );
@@ -304,9 +284,8 @@ pub fn view(
 ) -> Result<DocumentContent, CoreError> {
     let (info, content, text) = load(store.conn(), id)?;
     ensure_caller_access(store, caller, info.patient_id, Command::GetDocument)?;
-    let e = event(
+    let e = caller.chart_event(
         AuditAction::View,
-        caller,
         info.patient_id,
         json!({ "document_id": id.to_string() }),
     );
@@ -332,9 +311,8 @@ pub fn export(
 ) -> Result<(String, Vec<u8>), CoreError> {
     let (info, content, _) = load(store.conn(), id)?;
     ensure_caller_access(store, caller, info.patient_id, Command::SaveDocumentCopy)?;
-    let e = event(
+    let e = caller.chart_event(
         AuditAction::Export,
-        caller,
         info.patient_id,
         json!({ "document_id": id.to_string(), "size": info.size }),
     );
@@ -388,8 +366,8 @@ pub fn share(
                 shared_by_name = excluded.shared_by_name",
             params![
                 info.id.to_string(), staff.id.to_string(),
-                caller.actor.as_ref().map(|a| a.id.clone()),
-                caller.actor.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
+                caller.actor_id(),
+                caller.actor_name(),
                 note, now
             ],
         )?;
@@ -406,10 +384,7 @@ pub fn share(
              VALUES (?1, ?2, 'document_shared', ?3, ?4, ?5)",
             params![notification.to_string(), staff.id.to_string(), info.patient_id.to_string(), detail.to_string(), now],
         )?;
-        let e = event(
-            AuditAction::Update,
-            caller,
-            info.patient_id,
+        let e = caller.chart_event(AuditAction::Update, info.patient_id,
             json!({ "document_id": info.id.to_string(), "shared_with": staff.id.to_string() }),
         );
         audit::append_in(tx, caller.audit_key, device, &e)?;
@@ -491,7 +466,7 @@ pub fn mark_entered_in_error(
             "UPDATE document SET status = 'entered_in_error', status_reason = ?2, version = version + 1 WHERE id = ?1",
             params![info.id.to_string(), reason],
         )?;
-        let e = event(AuditAction::Update, caller, info.patient_id, json!({ "document_id": info.id.to_string(), "status": "entered_in_error" }));
+        let e = caller.chart_event(AuditAction::Update, info.patient_id, json!({ "document_id": info.id.to_string(), "status": "entered_in_error" }));
         audit::append_in(tx, caller.audit_key, device, &e)?;
         Ok::<_, CoreError>(())
     })?;

@@ -13,17 +13,17 @@
 //! encounter; no notification when there is none or it is the recorder.
 pub mod catalogue;
 
-use crate::audit::{self, NewAuditEvent};
+use crate::audit::{self};
 use crate::authz::Command;
 use crate::restricted::{ensure_caller_access, stored_time};
 use crate::validation::Check;
 use crate::{Caller, CoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use clinic_protocol::{
-    AbnormalFlag, AuditAction, AuditCategory, EntityKind, ListObservations, Notification,
-    NotificationKind, Observation, ObservationCategory, ObservationCode, ObservationId,
-    ObservationPage, ObservationStatus, ObservationSummary, ObservationTrend, OpKind, PatientId,
-    RecordObservations, SetObservationEnteredInError, StaffId, TrendPoint, TrendQuery,
+    AbnormalFlag, AuditAction, EntityKind, ListObservations, Notification, NotificationKind,
+    Observation, ObservationCategory, ObservationCode, ObservationId, ObservationPage,
+    ObservationStatus, ObservationSummary, ObservationTrend, OpKind, PatientId, RecordObservations,
+    SetObservationEnteredInError, StaffId, TrendPoint, TrendQuery,
 };
 use clinic_store::Store;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -190,19 +190,11 @@ pub fn record(
         }
     }
     let device = store.device_id();
-    let recorder = caller.actor.as_ref().map(|a| a.id.clone());
-    let recorder_name = caller
-        .actor
-        .as_ref()
-        .map(|a| a.name.clone())
-        .unwrap_or_default();
+    let recorder = caller.actor_id();
+    let recorder_name = caller.actor_name();
     let ids: Vec<ObservationId> = valid.iter().map(|_| ObservationId::new()).collect();
     store.write(|tx| {
-        let exists: Option<i64> = tx
-            .conn()
-            .query_row("SELECT 1 FROM patient WHERE id = ?1", [patient.to_string()], |r| r.get(0))
-            .optional()?;
-        exists.ok_or(CoreError::NotFound("patient"))?;
+        crate::registry::require_patient(tx.conn(), patient)?;
         let now = tx.now_rfc3339();
         for (id, v) in ids.iter().zip(&valid) {
             let row = json!({
@@ -246,10 +238,7 @@ pub fn record(
             )?;
             notified = Some(doctor.to_string());
         }
-        let event = NewAuditEvent::new(AuditAction::Create, AuditCategory::Chart)
-            .by(caller.actor.clone())
-            .patient(patient)
-            .detail(json!({
+        let event = caller.chart_event(AuditAction::Create, patient, json!({
                 "observations": ids.iter().map(|i| i.to_string()).collect::<Vec<_>>(),
                 "codes": valid.iter().map(|v| v.code.code).collect::<Vec<_>>(),
                 "abnormal": abnormal,
@@ -352,10 +341,7 @@ fn audited_view(
     detail: serde_json::Value,
 ) -> Result<(), CoreError> {
     ensure_caller_access(store, caller, patient, command)?;
-    let event = NewAuditEvent::new(AuditAction::View, AuditCategory::Chart)
-        .by(caller.actor.clone())
-        .patient(patient)
-        .detail(detail);
+    let event = caller.chart_event(AuditAction::View, patient, detail);
     audit::append_standalone(store, caller.audit_key, &event)?;
     Ok(())
 }
@@ -559,10 +545,7 @@ pub fn mark_entered_in_error(
             "UPDATE observation SET status = 'entered_in_error', status_reason = ?2, version = ?3 WHERE id = ?1",
             params![current.id.to_string(), reason, version],
         )?;
-        let event = NewAuditEvent::new(AuditAction::Update, AuditCategory::Chart)
-            .by(caller.actor.clone())
-            .patient(current.patient_id)
-            .detail(json!({ "observation_id": current.id.to_string(), "status": "entered_in_error" }));
+        let event = caller.chart_event(AuditAction::Update, current.patient_id, json!({ "observation_id": current.id.to_string(), "status": "entered_in_error" }));
         audit::append_in(tx, caller.audit_key, device, &event)?;
         Ok::<_, CoreError>(())
     })?;

@@ -80,3 +80,36 @@ pub fn outbox(store: &Store) -> Vec<(String, String, String, String)> {
         .map(Result::unwrap)
         .collect()
 }
+
+/// The full session a signed-in `s` would hold.
+pub fn session_of(s: &StaffMember) -> clinic_protocol::SessionInfo {
+    clinic_protocol::SessionInfo {
+        staff_id: s.id,
+        username: s.username.clone(),
+        display_name: s.display_name.clone(),
+        role: s.role,
+        scope: clinic_protocol::SessionScope::Full,
+        signed_in_at: "2026-11-23T10:00:00.000Z".into(),
+        auto_lock_minutes: 10,
+    }
+}
+
+/// Creates an account with [`STAFF_PASSWORD`] and returns its full session.
+pub fn member_session(
+    store: &mut Store,
+    username: &str,
+    display_name: &str,
+    role: Role,
+) -> clinic_protocol::SessionInfo {
+    let s = identity::create_staff(
+        store,
+        CreateStaff {
+            username: username.into(),
+            display_name: display_name.into(),
+            role,
+            password: STAFF_PASSWORD.into(),
+        },
+    )
+    .expect("create staff");
+    session_of(&s)
+}
