@@ -160,6 +160,7 @@ pub fn rekey_database(
     caller: &Caller<'_>,
 ) -> (Result<Store, StoreError>, Result<(), CoreError>) {
     let path = store.path().to_path_buf();
+    // clinic_store::rekey logs a success itself; a failure is logged here with its code.
     let (reopened, outcome) = match clinic_store::rekey(store, source) {
         Ok(store) => (Ok(store), Ok(())),
         Err(e) => {
@@ -167,7 +168,7 @@ pub fn rekey_database(
             (source.open_store(&path), Err(CoreError::Store(e)))
         }
     };
-    let audited = match reopened {
+    match reopened {
         Ok(mut store) => {
             let result = if outcome.is_ok() { "ok" } else { "failed" };
             let logged = record(
@@ -179,9 +180,5 @@ pub fn rekey_database(
             (Ok(store), outcome.and(logged))
         }
         Err(e) => (Err(e), outcome),
-    };
-    if audited.1.is_ok() {
-        tracing::info!("re-keyed the local database");
     }
-    audited
 }
