@@ -42,6 +42,14 @@ pub enum CoreError {
     /// denial; `restricted::ensure_access` does).
     #[error("This patient's chart is restricted to their care team. In an emergency, request break-glass access: a reason is required, administrators are alerted and access expires.")]
     RestrictedPatient,
+    /// The provider or room already has an appointment at that time (checked by
+    /// the core; a store trigger is the backstop).
+    #[error("That time is no longer free: {0}. Pick another slot.")]
+    SlotTaken(String),
+    #[error("We could not find an appointment today with these details. Check them, or ask at the front desk.")]
+    KioskNoMatch,
+    #[error("This check-in has timed out. Please start again.")]
+    KioskVisitEnded,
 }
 
 impl From<rusqlite::Error> for CoreError {
@@ -74,6 +82,9 @@ impl CoreError {
             CoreError::ClinicExists => ErrorCode::ClinicExists,
             CoreError::LastAdministrator => ErrorCode::LastAdministrator,
             CoreError::RestrictedPatient => ErrorCode::RestrictedPatient,
+            CoreError::SlotTaken(_) => ErrorCode::SlotTaken,
+            CoreError::KioskNoMatch => ErrorCode::KioskNoMatch,
+            CoreError::KioskVisitEnded => ErrorCode::KioskVisitEnded,
         }
     }
 

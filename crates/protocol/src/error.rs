@@ -54,6 +54,13 @@ pub enum ErrorCode {
     RestrictedPatient,
     /// The session is locked (by hand or after inactivity): unlock with the password.
     Locked,
+    /// The time asked for is taken for that provider or room: pick another slot.
+    SlotTaken,
+    /// The kiosk found no appointment today for these details (the same answer
+    /// whatever the reason, so nothing is revealed).
+    KioskNoMatch,
+    /// The kiosk visit ended (idle reset or finished): start again.
+    KioskVisitEnded,
 }
 
 /// A problem with one input field, shown next to that field.

@@ -82,3 +82,27 @@ uuid_id!(
     /// One patient document.
     DocumentId
 );
+uuid_id!(
+    /// One kind of appointment (name, duration, colour).
+    AppointmentTypeId
+);
+uuid_id!(
+    /// One consultation room.
+    RoomId
+);
+uuid_id!(
+    /// One appointment.
+    AppointmentId
+);
+uuid_id!(
+    /// The appointments booked together as one recurring series.
+    AppointmentSeriesId
+);
+uuid_id!(
+    /// One leave, holiday or other closure.
+    ScheduleExceptionId
+);
+uuid_id!(
+    /// One patient waiting for an earlier or any slot.
+    WaitlistEntryId
+);

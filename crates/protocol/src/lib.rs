@@ -15,11 +15,13 @@ pub mod documents;
 pub mod error;
 pub mod hlc;
 pub mod ids;
+pub mod kiosk;
 pub mod notes;
 pub mod observations;
 pub mod op;
 pub mod patient;
 pub mod restricted;
+pub mod schedule;
 pub mod staff;
 
 pub use audit::*;
@@ -28,12 +30,15 @@ pub use documents::*;
 pub use error::{ErrorCode, FieldError, UiError};
 pub use hlc::Hlc;
 pub use ids::{
-    ChartEntryId, ClinicId, DeviceId, DocumentId, EncounterId, NoteId, ObservationId, OpId,
-    PatientId, StaffId,
+    AppointmentId, AppointmentSeriesId, AppointmentTypeId, ChartEntryId, ClinicId, DeviceId,
+    DocumentId, EncounterId, NoteId, ObservationId, OpId, PatientId, RoomId, ScheduleExceptionId,
+    StaffId, WaitlistEntryId,
 };
+pub use kiosk::*;
 pub use notes::*;
 pub use observations::*;
 pub use op::{EntityKind, Op, OpKind, SCHEMA_VERSION};
 pub use patient::*;
 pub use restricted::*;
+pub use schedule::*;
 pub use staff::*;

@@ -182,6 +182,12 @@ text_enum!(
         NewResult => "new_result",
         /// A colleague shared a document with this member.
         DocumentShared => "document_shared",
+        /// A patient checked in for this provider's appointment (kiosk or front desk).
+        PatientArrived => "patient_arrived",
+        /// Someone else booked, moved or cancelled an appointment on this provider's calendar.
+        ScheduleChanged => "schedule_changed",
+        /// A cancellation freed time that suits patients on the waitlist (front desk).
+        SlotFreed => "slot_freed",
     }
 );
 

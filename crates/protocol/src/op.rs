@@ -32,6 +32,13 @@ pub enum EntityKind {
     /// A staff member's in-app notification.
     Notification,
     Document,
+    /// Scheduling configuration: appointment types, rooms, weekly hours, exceptions.
+    AppointmentType,
+    Room,
+    ProviderHours,
+    ScheduleException,
+    Appointment,
+    WaitlistEntry,
 }
 
 impl EntityKind {
@@ -48,6 +55,12 @@ impl EntityKind {
             EntityKind::Observation => "observation",
             EntityKind::Notification => "notification",
             EntityKind::Document => "document",
+            EntityKind::AppointmentType => "appointment_type",
+            EntityKind::Room => "room",
+            EntityKind::ProviderHours => "provider_hours",
+            EntityKind::ScheduleException => "schedule_exception",
+            EntityKind::Appointment => "appointment",
+            EntityKind::WaitlistEntry => "waitlist_entry",
         }
     }
 }
@@ -119,6 +132,29 @@ pub enum OpKind {
     /// A duplicate patient was merged into the surviving record (one op for the
     /// whole move; payload `{survivor_id}` on the merged patient's id).
     MergePatients,
+    /// The clinic's scheduling settings (time zone, kiosk idle reset, reminders).
+    SetScheduleSettings,
+    /// An appointment type or room was created or edited (all its fields).
+    SaveAppointmentType,
+    SaveRoom,
+    /// A provider's whole week was replaced; payload `{periods, version}`.
+    SetProviderHours,
+    /// A leave, holiday or closure was added or removed.
+    AddScheduleException,
+    RemoveScheduleException,
+    /// An appointment was booked (with all its fields). Offline it is tentative:
+    /// the server decides, and an overlap becomes `needs_reschedule`.
+    BookAppointment,
+    /// An appointment moved (time, provider, room); payload has the new fields.
+    RescheduleAppointment,
+    /// An appointment's status changed (confirm, check in, no-show, cancel with reason, …).
+    SetAppointmentStatus,
+    /// A patient joined or left the waitlist.
+    AddToWaitlist,
+    SetWaitlistStatus,
+    /// The patient corrected their contact details or insurance at the kiosk
+    /// (merged per field like `set_fields`).
+    KioskUpdateDetails,
 }
 
 impl OpKind {
@@ -151,6 +187,18 @@ impl OpKind {
             OpKind::SetDocumentStatus => "set_document_status",
             OpKind::ShareDocument => "share_document",
             OpKind::MergePatients => "merge_patients",
+            OpKind::SetScheduleSettings => "set_schedule_settings",
+            OpKind::SaveAppointmentType => "save_appointment_type",
+            OpKind::SaveRoom => "save_room",
+            OpKind::SetProviderHours => "set_provider_hours",
+            OpKind::AddScheduleException => "add_schedule_exception",
+            OpKind::RemoveScheduleException => "remove_schedule_exception",
+            OpKind::BookAppointment => "book_appointment",
+            OpKind::RescheduleAppointment => "reschedule_appointment",
+            OpKind::SetAppointmentStatus => "set_appointment_status",
+            OpKind::AddToWaitlist => "add_to_waitlist",
+            OpKind::SetWaitlistStatus => "set_waitlist_status",
+            OpKind::KioskUpdateDetails => "kiosk_update_details",
         }
     }
 }

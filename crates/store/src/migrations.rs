@@ -36,6 +36,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         10,
         include_str!("../../../migrations/0010_patient_merge.sql"),
     ),
+    (11, include_str!("../../../migrations/0011_scheduling.sql")),
 ];
 
 /// The schema version this build creates and understands.
