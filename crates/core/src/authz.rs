@@ -114,12 +114,62 @@ commands! {
     /// The administrators' inbox of break-glass alerts.
     ListBreakGlassAlerts => "list_break_glass_alerts",
     AcknowledgeBreakGlassAlert => "acknowledge_break_glass_alert",
+    /// Scheduling: settings and configuration.
+    GetScheduleSettings => "get_schedule_settings",
+    SetScheduleSettings => "set_schedule_settings",
+    ListTimeZones => "list_time_zones",
+    ListAppointmentTypes => "list_appointment_types",
+    SaveAppointmentType => "save_appointment_type",
+    ListRooms => "list_rooms",
+    SaveRoom => "save_room",
+    ListProviders => "list_providers",
+    GetProviderHours => "get_provider_hours",
+    SetProviderHours => "set_provider_hours",
+    ListScheduleExceptions => "list_schedule_exceptions",
+    AddScheduleException => "add_schedule_exception",
+    RemoveScheduleException => "remove_schedule_exception",
+    /// Scheduling: slots, booking and the appointment's life.
+    FindSlots => "find_slots",
+    BookAppointment => "book_appointment",
+    RescheduleAppointment => "reschedule_appointment",
+    CancelAppointment => "cancel_appointment",
+    SetAppointmentStatus => "set_appointment_status",
+    GetCalendar => "get_calendar",
+    GetPatientAppointments => "get_patient_appointments",
+    ListWaitlist => "list_waitlist",
+    AddToWaitlist => "add_to_waitlist",
+    RemoveFromWaitlist => "remove_from_waitlist",
+    ReassignDay => "reassign_day",
+    ListReminders => "list_reminders",
+    /// Staff open and close the check-in kiosk window.
+    OpenKiosk => "open_kiosk",
+    CloseKiosk => "close_kiosk",
+    /// The kiosk window's own commands (no staff role may call them; only the
+    /// kiosk window may, and it may call nothing else).
+    KioskStatus => "kiosk_status",
+    KioskIdentify => "kiosk_identify",
+    KioskUpdateDetails => "kiosk_update_details",
+    KioskCheckIn => "kiosk_check_in",
+    KioskEnd => "kiosk_end",
     Lock => "lock",
     Unlock => "unlock",
     Logout => "logout",
 }
 
 impl Command {
+    /// The commands of the kiosk window: the only ones it may call, and ones no
+    /// staff session may call.
+    pub fn is_kiosk(self) -> bool {
+        matches!(
+            self,
+            Command::KioskStatus
+                | Command::KioskIdentify
+                | Command::KioskUpdateDetails
+                | Command::KioskCheckIn
+                | Command::KioskEnd
+        )
+    }
+
     /// Commands that need no session: start-up status, first run (core refuses it
     /// once a clinic exists) and sign-in.
     pub fn is_public(self) -> bool {
@@ -170,6 +220,14 @@ impl fmt::Display for Command {
 ///   billing and administrators see demographics, never clinical entries;
 /// - break-glass is for clinicians (doctor, nurse); administrators restrict
 ///   patients, manage care teams and review break-glass alerts;
+/// - everyone sees the schedule's configuration and calendars; administrators
+///   set the clinic's scheduling settings, appointment types and rooms;
+///   administrators and the front desk manage providers' hours, leave and
+///   closures, reassign an absent provider's day, see the reminder queue and
+///   open/close the kiosk; the front desk, doctors and nurses book, move,
+///   cancel, check in and manage the waitlist; billing sees a patient's
+///   appointments;
+/// - the kiosk commands belong to the kiosk window alone: no staff role;
 /// - everyone manages their own authenticator and session;
 /// - `create_clinic` and `login` are for callers without a session: a signed-in
 ///   user logs out first.
@@ -230,6 +288,38 @@ pub fn permits(role: Role, command: Command) -> bool {
         | C::SetCareTeamMember
         | C::ListBreakGlassAlerts
         | C::AcknowledgeBreakGlassAlert => role == R::Administrator,
+        C::GetScheduleSettings
+        | C::ListTimeZones
+        | C::ListAppointmentTypes
+        | C::ListRooms
+        | C::ListProviders
+        | C::GetProviderHours
+        | C::ListScheduleExceptions
+        | C::GetCalendar => true,
+        C::SetScheduleSettings | C::SaveAppointmentType | C::SaveRoom => role == R::Administrator,
+        C::SetProviderHours
+        | C::AddScheduleException
+        | C::RemoveScheduleException
+        | C::ReassignDay
+        | C::ListReminders
+        | C::OpenKiosk
+        | C::CloseKiosk => matches!(role, R::Administrator | R::FrontDesk),
+        C::FindSlots
+        | C::BookAppointment
+        | C::RescheduleAppointment
+        | C::CancelAppointment
+        | C::SetAppointmentStatus
+        | C::ListWaitlist
+        | C::AddToWaitlist
+        | C::RemoveFromWaitlist => matches!(role, R::FrontDesk | R::Doctor | R::Nurse),
+        C::GetPatientAppointments => {
+            matches!(role, R::FrontDesk | R::Doctor | R::Nurse | R::Billing)
+        }
+        C::KioskStatus
+        | C::KioskIdentify
+        | C::KioskUpdateDetails
+        | C::KioskCheckIn
+        | C::KioskEnd => false,
         C::Lock | C::Unlock | C::Logout => true,
     }
 }

@@ -6,6 +6,10 @@
 use crate::audit::{AuditActor, NewAuditEvent};
 use clinic_protocol::{AuditAction, AuditCategory, PatientId, SessionInfo, StaffId};
 
+/// The actor id and role the kiosk is recorded under (no staff account has it:
+/// staff ids are UUIDs and roles are `Role` names).
+pub const KIOSK_ACTOR: &str = "kiosk";
+
 #[derive(Clone, Debug)]
 pub struct Caller<'a> {
     /// The key of the device's audit hash chain (from the store's key material).
@@ -40,6 +44,30 @@ impl<'a> Caller<'a> {
             }),
             staff_id: Some(session.staff_id),
         }
+    }
+
+    /// The check-in kiosk window: a patient at the kiosk, recorded in the audit
+    /// trail as the kiosk. It only ever reaches the kiosk use cases (`crate::kiosk`).
+    pub fn kiosk(audit_key: &'a [u8; 32]) -> Self {
+        Self {
+            audit_key,
+            actor: Some(AuditActor {
+                id: KIOSK_ACTOR.to_string(),
+                name: "Check-in kiosk".to_string(),
+                role: KIOSK_ACTOR.to_string(),
+            }),
+            staff_id: None,
+        }
+    }
+
+    /// Whether this is the kiosk.
+    pub fn is_kiosk(&self) -> bool {
+        self.actor.as_ref().is_some_and(|a| a.role == KIOSK_ACTOR)
+    }
+
+    /// An audit entry by this caller in `category` (detail: ids, kinds, counts).
+    pub fn event(&self, action: AuditAction, category: AuditCategory) -> NewAuditEvent {
+        NewAuditEvent::new(action, category).by(self.actor.clone())
     }
 
     /// The signed-in staff member's id as recorded in rows (`None`: the device).

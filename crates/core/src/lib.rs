@@ -18,6 +18,10 @@
 //! - `observations`: vital signs and results, trends, the notification inbox;
 //! - `documents`: patient documents (upload, search, view, share);
 //! - `merge`: merging duplicate patient records (with a redirect);
+//! - `schedule`: the clinic's time zone, appointment types, rooms, providers' hours
+//!   and exceptions, free slots, appointments, waitlist, reassignment, reminders;
+//! - `kiosk`: patient self check-in at the kiosk window;
+//! - `inbox`: creating staff notifications;
 //! - `admin`: administrators' audited use cases (staff, settings, re-key).
 #![forbid(unsafe_code)]
 
@@ -29,11 +33,14 @@ pub mod chart;
 pub mod documents;
 mod error;
 pub mod identity;
+mod inbox;
+pub mod kiosk;
 pub mod merge;
 pub mod notes;
 pub mod observations;
 pub mod registry;
 pub mod restricted;
+pub mod schedule;
 pub mod search;
 pub mod session;
 pub mod text;

@@ -66,6 +66,40 @@ const EXPECTED: &[(&str, [u8; 5])] = &[
     ("set_care_team_member", [1, 0, 0, 0, 0]),
     ("list_break_glass_alerts", [1, 0, 0, 0, 0]),
     ("acknowledge_break_glass_alert", [1, 0, 0, 0, 0]),
+    ("get_schedule_settings", [1, 1, 1, 1, 1]),
+    ("set_schedule_settings", [1, 0, 0, 0, 0]),
+    ("list_time_zones", [1, 1, 1, 1, 1]),
+    ("list_appointment_types", [1, 1, 1, 1, 1]),
+    ("save_appointment_type", [1, 0, 0, 0, 0]),
+    ("list_rooms", [1, 1, 1, 1, 1]),
+    ("save_room", [1, 0, 0, 0, 0]),
+    ("list_providers", [1, 1, 1, 1, 1]),
+    ("get_provider_hours", [1, 1, 1, 1, 1]),
+    ("set_provider_hours", [1, 1, 0, 0, 0]),
+    ("list_schedule_exceptions", [1, 1, 1, 1, 1]),
+    ("add_schedule_exception", [1, 1, 0, 0, 0]),
+    ("remove_schedule_exception", [1, 1, 0, 0, 0]),
+    ("find_slots", [0, 1, 1, 1, 0]),
+    ("book_appointment", [0, 1, 1, 1, 0]),
+    ("reschedule_appointment", [0, 1, 1, 1, 0]),
+    ("cancel_appointment", [0, 1, 1, 1, 0]),
+    ("set_appointment_status", [0, 1, 1, 1, 0]),
+    ("get_calendar", [1, 1, 1, 1, 1]),
+    ("get_patient_appointments", [0, 1, 1, 1, 1]),
+    ("list_waitlist", [0, 1, 1, 1, 0]),
+    ("add_to_waitlist", [0, 1, 1, 1, 0]),
+    ("remove_from_waitlist", [0, 1, 1, 1, 0]),
+    ("reassign_day", [1, 1, 0, 0, 0]),
+    ("list_reminders", [1, 1, 0, 0, 0]),
+    ("open_kiosk", [1, 1, 0, 0, 0]),
+    ("close_kiosk", [1, 1, 0, 0, 0]),
+    // The kiosk window's commands: no staff role (the shell admits them from
+    // the kiosk window only).
+    ("kiosk_status", [0, 0, 0, 0, 0]),
+    ("kiosk_identify", [0, 0, 0, 0, 0]),
+    ("kiosk_update_details", [0, 0, 0, 0, 0]),
+    ("kiosk_check_in", [0, 0, 0, 0, 0]),
+    ("kiosk_end", [0, 0, 0, 0, 0]),
     ("lock", [1, 1, 1, 1, 1]),
     ("unlock", [1, 1, 1, 1, 1]),
     ("logout", [1, 1, 1, 1, 1]),
@@ -143,7 +177,7 @@ fn every_cell_matches_the_expected_table() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 61 * 5);
+    assert_eq!(checked, 93 * 5);
 }
 
 #[test]

@@ -152,9 +152,6 @@ pub enum OpKind {
     /// A patient joined or left the waitlist.
     AddToWaitlist,
     SetWaitlistStatus,
-    /// The patient corrected their contact details or insurance at the kiosk
-    /// (merged per field like `set_fields`).
-    KioskUpdateDetails,
 }
 
 impl OpKind {
@@ -198,7 +195,6 @@ impl OpKind {
             OpKind::SetAppointmentStatus => "set_appointment_status",
             OpKind::AddToWaitlist => "add_to_waitlist",
             OpKind::SetWaitlistStatus => "set_waitlist_status",
-            OpKind::KioskUpdateDetails => "kiosk_update_details",
         }
     }
 }

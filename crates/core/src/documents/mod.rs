@@ -20,8 +20,8 @@ use base64::Engine;
 use chrono::NaiveDate;
 use clinic_protocol::{
     AuditAction, DocumentContent, DocumentId, DocumentInfo, DocumentPage, DocumentQuery,
-    DocumentStatus, DocumentType, EntityKind, OpKind, SetDocumentEnteredInError, ShareDocument,
-    SharedDocument, StaffId, UploadDocument,
+    DocumentStatus, DocumentType, EntityKind, NotificationKind, OpKind, SetDocumentEnteredInError,
+    ShareDocument, SharedDocument, StaffId, UploadDocument,
 };
 use clinic_store::Store;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -371,18 +371,12 @@ pub fn share(
                 note, now
             ],
         )?;
-        let notification = uuid::Uuid::now_v7();
-        let detail = json!({ "document_id": info.id.to_string() });
-        tx.record(
-            OpKind::CreateNotification,
-            EntityKind::Notification,
-            &notification.to_string(),
-            json!({ "staff_id": staff.id.to_string(), "kind": "document_shared", "patient_id": info.patient_id.to_string(), "detail": detail }),
-        )?;
-        tx.conn().execute(
-            "INSERT INTO notification (id, staff_id, kind, patient_id, detail, created_at)
-             VALUES (?1, ?2, 'document_shared', ?3, ?4, ?5)",
-            params![notification.to_string(), staff.id.to_string(), info.patient_id.to_string(), detail.to_string(), now],
+        crate::inbox::notify(
+            tx,
+            staff.id,
+            NotificationKind::DocumentShared,
+            Some(info.patient_id),
+            json!({ "document_id": info.id.to_string() }),
         )?;
         let e = caller.chart_event(AuditAction::Update, info.patient_id,
             json!({ "document_id": info.id.to_string(), "shared_with": staff.id.to_string() }),

@@ -223,18 +223,12 @@ pub fn record(
         let doctor = responsible_doctor(tx.conn(), patient)?;
         let mut notified = None;
         if let Some(doctor) = doctor.filter(|d| Some(d.to_string()) != recorder) {
-            let id = uuid::Uuid::now_v7();
-            let detail = json!({ "observations": ids.len(), "abnormal": abnormal });
-            tx.record(
-                OpKind::CreateNotification,
-                EntityKind::Notification,
-                &id.to_string(),
-                json!({ "staff_id": doctor.to_string(), "kind": "new_result", "patient_id": patient.to_string(), "detail": detail }),
-            )?;
-            tx.conn().execute(
-                "INSERT INTO notification (id, staff_id, kind, patient_id, detail, created_at)
-                 VALUES (?1, ?2, 'new_result', ?3, ?4, ?5)",
-                params![id.to_string(), doctor.to_string(), patient.to_string(), detail.to_string(), now],
+            crate::inbox::notify(
+                tx,
+                doctor,
+                NotificationKind::NewResult,
+                Some(patient),
+                json!({ "observations": ids.len(), "abnormal": abnormal }),
             )?;
             notified = Some(doctor.to_string());
         }
