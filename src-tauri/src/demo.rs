@@ -41,6 +41,9 @@ pub fn seed_if_empty(store: &mut Store, caller: &Caller<'_>, demo: &Demo) -> Res
         seed_staff(store, caller)?;
     }
     seed_patients(store, caller, demo.patients)?;
+    if demo.staff {
+        crate::demo_schedule::seed_schedule(store, caller)?;
+    }
     Ok(())
 }
 

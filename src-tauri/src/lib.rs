@@ -7,6 +7,7 @@
 mod commands;
 mod config;
 mod demo;
+mod demo_schedule;
 mod logging;
 mod state;
 
@@ -20,7 +21,8 @@ use tauri::{Manager, Runtime};
 pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_dialog::init())
-        .invoke_handler(tauri::generate_handler![
+        .plugin(tauri_plugin_notification::init())
+        .invoke_handler(window_filter(tauri::generate_handler![
             commands::status::app_status,
             commands::session::create_clinic,
             commands::session::login,
@@ -82,13 +84,76 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::restricted::set_care_team_member,
             commands::restricted::list_break_glass_alerts,
             commands::restricted::acknowledge_break_glass_alert,
-        ])
+            commands::schedule::get_schedule_settings,
+            commands::schedule::set_schedule_settings,
+            commands::schedule::list_time_zones,
+            commands::schedule::list_appointment_types,
+            commands::schedule::save_appointment_type,
+            commands::schedule::list_rooms,
+            commands::schedule::save_room,
+            commands::schedule::list_providers,
+            commands::schedule::get_provider_hours,
+            commands::schedule::set_provider_hours,
+            commands::schedule::list_schedule_exceptions,
+            commands::schedule::add_schedule_exception,
+            commands::schedule::remove_schedule_exception,
+            commands::schedule::find_slots,
+            commands::schedule::book_appointment,
+            commands::schedule::reschedule_appointment,
+            commands::schedule::cancel_appointment,
+            commands::schedule::set_appointment_status,
+            commands::schedule::get_calendar,
+            commands::schedule::get_patient_appointments,
+            commands::schedule::list_waitlist,
+            commands::schedule::add_to_waitlist,
+            commands::schedule::remove_from_waitlist,
+            commands::schedule::reassign_day,
+            commands::schedule::list_reminders,
+            commands::kiosk::open_kiosk,
+            commands::kiosk::close_kiosk,
+            commands::kiosk::kiosk_status,
+            commands::kiosk::kiosk_identify,
+            commands::kiosk::kiosk_update_details,
+            commands::kiosk::kiosk_check_in,
+            commands::kiosk::kiosk_end,
+        ]))
         .setup(|app| {
             let config = Config::from_env(app.path().app_data_dir().ok());
             let state = AppState::start(config);
             app.manage(state);
             Ok(())
         })
+}
+
+/// Wraps the command handler so that the kiosk window reaches only the kiosk
+/// commands and no staff window reaches them — enforced here for app commands
+/// whatever the capabilities say (they say the same: capabilities/kiosk.json).
+/// A refusal is audited and answered with `forbidden`.
+fn window_filter<R: Runtime>(
+    handler: impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static,
+) -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    move |invoke| {
+        let command = invoke.message.command().to_string();
+        let label = invoke.message.webview_ref().label().to_string();
+        let kiosk_window = label == clinic_core::kiosk::KIOSK_WINDOW;
+        let kiosk_command = clinic_core::authz::Command::ALL
+            .iter()
+            .any(|c| c.as_str() == command && c.is_kiosk());
+        let app_command = clinic_core::authz::Command::ALL
+            .iter()
+            .any(|c| c.as_str() == command);
+        if app_command && kiosk_window != kiosk_command {
+            if let Some(state) = invoke.message.webview_ref().try_state::<AppState>() {
+                state.audit_window_refusal(&label, &command);
+            }
+            invoke.resolver.reject(clinic_protocol::UiError::new(
+                clinic_protocol::ErrorCode::Forbidden,
+                format!("{command} may not be called from this window"),
+            ));
+            return true;
+        }
+        handler(invoke)
+    }
 }
 
 /// Runs the desktop app.

@@ -5,6 +5,7 @@
 use crate::config::Config;
 use chrono::Utc;
 use clinic_core::authz::Command;
+use clinic_core::kiosk::KioskDesk;
 use clinic_core::session::SessionGate;
 use clinic_core::{Caller, CoreError};
 use clinic_protocol::{ErrorCode, UiError};
@@ -18,6 +19,8 @@ pub(crate) struct OpenStore {
     pub source: KeySource,
     pub audit_key: AuditKey,
     pub gate: SessionGate,
+    /// The check-in kiosk: whether staff opened it, its visits and throttle.
+    pub kiosk: KioskDesk,
 }
 
 pub struct AppState {
@@ -122,6 +125,56 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// Like [`run`](Self::run) for the staff commands that open or close the
+    /// kiosk: also hands over the kiosk desk.
+    pub fn run_desk<T>(
+        &self,
+        command: Command,
+        f: impl FnOnce(&mut Store, &Caller<'_>, &mut KioskDesk) -> Result<T, CoreError>,
+    ) -> Result<T, UiError> {
+        self.with_open(|open| {
+            let open = open.as_mut().ok_or_else(|| self.not_ready())?;
+            let key = open.audit_key.as_bytes();
+            let caller = open
+                .gate
+                .admit(&mut open.store, key, command, Utc::now())
+                .map_err(to_ui)?;
+            f(&mut open.store, &caller, &mut open.kiosk).map_err(to_ui)
+        })
+    }
+
+    /// Runs one of the kiosk window's commands as the kiosk (no staff session:
+    /// staff may be signed out or locked while patients check in). Only kiosk
+    /// commands get here (the invoke filter in lib.rs sees to it), and only
+    /// while staff have the kiosk open.
+    pub fn run_kiosk<T>(
+        &self,
+        command: Command,
+        f: impl FnOnce(&mut Store, &Caller<'_>, &mut KioskDesk) -> Result<T, CoreError>,
+    ) -> Result<T, UiError> {
+        self.with_open(|open| {
+            let open = open.as_mut().ok_or_else(|| self.not_ready())?;
+            let key = open.audit_key.as_bytes();
+            let caller = Caller::kiosk(key);
+            if !command.is_kiosk() || !open.kiosk.is_open() {
+                return Err(to_ui(CoreError::KioskVisitEnded));
+            }
+            f(&mut open.store, &caller, &mut open.kiosk).map_err(to_ui)
+        })
+    }
+
+    /// Audits a command the kiosk window tried to call outside its own (or a
+    /// kiosk command from a staff window), which the invoke filter refused.
+    pub fn audit_window_refusal(&self, window: &str, command: &str) {
+        let _ = self.with_open(|open| {
+            let open = open.as_mut().ok_or_else(|| self.not_ready())?;
+            let key = open.audit_key.as_bytes();
+            clinic_core::kiosk::audit_refusal(&mut open.store, key, window, command).map_err(to_ui)
+        });
+    }
+}
+
 fn open_store(config: &Config) -> Result<(OpenStore, bool), UiError> {
     let data_dir = config
         .data_dir
@@ -160,6 +213,7 @@ fn open_store(config: &Config) -> Result<(OpenStore, bool), UiError> {
             source,
             audit_key,
             gate: SessionGate::new(),
+            kiosk: KioskDesk::new(),
         },
         test_key,
     ))

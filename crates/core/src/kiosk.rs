@@ -340,3 +340,33 @@ fn find_appointment(
     }
     Ok(found)
 }
+
+/// Audits a command refused because of the window it came from (the kiosk
+/// window calling a staff command, or a staff window calling a kiosk command):
+/// `access_denied` by the kiosk or the device, naming the command only.
+pub fn audit_refusal(
+    store: &mut Store,
+    audit_key: &[u8; 32],
+    window: &str,
+    command: &str,
+) -> Result<(), CoreError> {
+    let caller = if window == KIOSK_WINDOW {
+        Caller::kiosk(audit_key)
+    } else {
+        Caller::device(audit_key)
+    };
+    let name: String = command
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(60)
+        .collect();
+    let e = caller
+        .event(AuditAction::AccessDenied, AuditCategory::Security)
+        .detail(json!({ "command": name, "refusal": "window_not_permitted", "window": if window == KIOSK_WINDOW { "kiosk" } else { "staff" } }));
+    audit::append_standalone(store, audit_key, &e)?;
+    tracing::warn!(command = %name, window = if window == KIOSK_WINDOW { "kiosk" } else { "staff" }, "command refused for its window");
+    Ok(())
+}
+
+/// The label of the kiosk window (its capability and the invoke filter key on it).
+pub const KIOSK_WINDOW: &str = "kiosk";

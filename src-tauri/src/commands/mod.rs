@@ -4,10 +4,12 @@
 pub mod audit;
 pub mod chart;
 pub mod documents;
+pub mod kiosk;
 pub mod notes;
 pub mod observations;
 pub mod patients;
 pub mod restricted;
+pub mod schedule;
 pub mod session;
 pub mod staff;
 pub mod status;
@@ -18,13 +20,9 @@ const ALL: &[&str] = include!("names.rs");
 
 #[cfg(test)]
 mod tests {
-    /// The staff window's capability grants exactly the listed commands: a command
-    /// added to the shell without a permission (or a stray permission) fails here.
-    #[test]
-    fn main_window_capability_lists_every_command_and_nothing_else() {
+    fn granted(json: &str) -> Vec<String> {
         let capability: serde_json::Value =
-            serde_json::from_str(include_str!("../../capabilities/main.json"))
-                .expect("capabilities/main.json is JSON");
+            serde_json::from_str(json).expect("a capability is JSON");
         let mut granted: Vec<String> = capability["permissions"]
             .as_array()
             .expect("a permissions array")
@@ -34,9 +32,49 @@ mod tests {
             .map(|c| c.replace('-', "_"))
             .collect();
         granted.sort();
-        let mut all: Vec<String> = super::ALL.iter().map(|c| c.to_string()).collect();
+        granted
+    }
+
+    fn commands(kiosk: bool) -> Vec<String> {
+        let mut all: Vec<String> = super::ALL
+            .iter()
+            .filter(|c| {
+                clinic_core::authz::Command::ALL
+                    .iter()
+                    .any(|k| k.as_str() == **c && k.is_kiosk() == kiosk)
+            })
+            .map(|c| c.to_string())
+            .collect();
         all.sort();
-        assert_eq!(granted, all);
+        all
+    }
+
+    /// The staff window's capability grants exactly the staff commands: a command
+    /// added to the shell without a permission (or a stray permission, or a kiosk
+    /// command) fails here.
+    #[test]
+    fn main_window_capability_lists_every_staff_command_and_nothing_else() {
+        assert_eq!(
+            granted(include_str!("../../capabilities/main.json")),
+            commands(false)
+        );
+    }
+
+    /// The kiosk window's capability grants the kiosk commands and nothing else:
+    /// no core plugin permission either.
+    #[test]
+    fn kiosk_window_capability_lists_only_kiosk_commands() {
+        let json = include_str!("../../capabilities/kiosk.json");
+        assert_eq!(granted(json), commands(true));
+        let capability: serde_json::Value = serde_json::from_str(json).unwrap();
+        assert_eq!(capability["windows"], serde_json::json!(["kiosk"]));
+        let all = capability["permissions"].as_array().unwrap();
+        assert!(
+            all.iter()
+                .all(|p| p.as_str().unwrap().starts_with("allow-kiosk-")),
+            "{all:?}"
+        );
+        assert_eq!(commands(true).len(), 5);
     }
 
     /// Every command the shell exposes has a row in the core's permission matrix.

@@ -215,7 +215,8 @@ fn tell_provider(
     a: &Appointment,
     change: &str,
 ) -> Result<(), CoreError> {
-    if caller.staff_id == Some(provider) {
+    // Nobody to tell about their own changes, or about the device's own (demo seeding).
+    if caller.staff_id == Some(provider) || caller.actor.is_none() {
         return Ok(());
     }
     crate::inbox::notify(
@@ -285,20 +286,26 @@ pub fn book(
         let first = appointments::get(tx.conn(), ids[0])?;
         let change = if ids.len() > 1 { "booked_series" } else { "booked" };
         tell_provider(tx, caller, plan.provider.id, NotificationKind::ScheduleChanged, &first, change)?;
-        let e = caller
-            .event(AuditAction::Create, AuditCategory::Schedule)
-            .patient(request.patient_id)
-            .detail(json!({
-                "appointments": ids.iter().map(|i| i.to_string()).collect::<Vec<_>>(),
-                "series_id": series.map(|s| s.to_string()),
-                "waitlist_entry_id": request.waitlist_entry_id.map(|w| w.to_string()),
-            }));
-        audit::append_in(tx, caller.audit_key, device, &e)?;
+        // One audit entry per appointment, like every other appointment write.
+        for id in &ids {
+            let e = caller
+                .event(AuditAction::Create, AuditCategory::Schedule)
+                .patient(request.patient_id)
+                .detail(json!({
+                    "appointment_id": id.to_string(),
+                    "series_id": series.map(|s| s.to_string()),
+                    "waitlist_entry_id": request.waitlist_entry_id.map(|w| w.to_string()),
+                }));
+            audit::append_in(tx, caller.audit_key, device, &e)?;
+        }
         Ok::<_, CoreError>(())
     })?;
-    ids.iter()
+    let mut booked = ids
+        .iter()
         .map(|id| appointments::get(store.conn(), *id))
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    appointments::mask(store.conn(), caller, now, &mut booked)?;
+    Ok(booked)
 }
 
 fn current(store: &Store, id: AppointmentId, expected: i64) -> Result<Appointment, CoreError> {
@@ -384,7 +391,9 @@ pub fn reschedule(
         audit::append_in(tx, caller.audit_key, device, &e)?;
         Ok::<_, CoreError>(())
     })?;
-    appointments::get(store.conn(), a.id)
+    let mut moved = appointments::get(store.conn(), a.id)?;
+    appointments::mask(store.conn(), caller, now, std::slice::from_mut(&mut moved))?;
+    Ok(moved)
 }
 
 pub fn cancel(
@@ -482,8 +491,9 @@ pub fn set_status(
     request: SetAppointmentStatus,
     now: DateTime<Utc>,
 ) -> Result<Appointment, CoreError> {
-    let a = current(store, request.id, request.expected_version)?;
+    let mut a = current(store, request.id, request.expected_version)?;
     if a.status == request.status {
+        appointments::mask(store.conn(), caller, now, std::slice::from_mut(&mut a))?;
         return Ok(a);
     }
     if !transition_allowed(a.status, request.status) {
