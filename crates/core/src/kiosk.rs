@@ -165,7 +165,8 @@ impl KioskDesk {
         visit_view(store.conn(), token, appointment.id)
     }
 
-    /// The open visit of `token` (touched), or `KioskVisitEnded`.
+    /// The open visit of `token` (touched), or `KioskVisitEnded`: also when its
+    /// appointment was cancelled or moved to another day since identification.
     fn visit(
         &mut self,
         conn: &rusqlite::Connection,
@@ -173,20 +174,19 @@ impl KioskDesk {
         now: DateTime<Utc>,
     ) -> Result<(AppointmentId, PatientId), CoreError> {
         let idle = Duration::seconds(i64::from(idle_seconds(conn)?));
-        let expired = match self.visits.get(token) {
-            None => return Err(CoreError::KioskVisitEnded),
-            Some(v) => now - v.last_seen > idle || !self.open,
+        let Some(v) = self.visits.get(token) else {
+            return Err(CoreError::KioskVisitEnded);
         };
-        if expired {
+        let (appointment, patient) = (v.appointment, v.patient);
+        let live = self.open && now - v.last_seen <= idle && still_today(conn, appointment, now)?;
+        if !live {
             self.visits.remove(token);
             return Err(CoreError::KioskVisitEnded);
         }
-        let v = self
-            .visits
-            .get_mut(token)
-            .ok_or(CoreError::KioskVisitEnded)?;
-        v.last_seen = now;
-        Ok((v.appointment, v.patient))
+        if let Some(v) = self.visits.get_mut(token) {
+            v.last_seen = now;
+        }
+        Ok((appointment, patient))
     }
 
     /// The patient confirms or corrects contact details and insurance.
@@ -248,6 +248,20 @@ impl KioskDesk {
     pub fn end(&mut self, token: &str) {
         self.visits.remove(token);
     }
+}
+
+/// Whether the appointment still holds its time today (not cancelled, not a
+/// no-show, not moved to another day).
+fn still_today(
+    conn: &rusqlite::Connection,
+    appointment: AppointmentId,
+    now: DateTime<Utc>,
+) -> Result<bool, CoreError> {
+    let a = appointments::get(conn, appointment)?;
+    let zone = time::clinic_zone(conn)?;
+    Ok(a.status.holds_time()
+        && time::parse_instant(&a.starts_at)
+            .is_some_and(|t| time::local_date(zone, t) == time::today(zone, now)))
 }
 
 /// What the kiosk shows for a visit: greeting, time, provider, details.

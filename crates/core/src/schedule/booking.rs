@@ -55,6 +55,7 @@ struct Plan {
 
 /// Checks one start time: not in the past, inside working time, provider and
 /// room free. Returns the room used (the request's, or the working period's).
+#[allow(clippy::too_many_arguments)]
 fn check_time(
     conn: &rusqlite::Connection,
     zone: chrono_tz::Tz,
@@ -335,6 +336,11 @@ pub fn reschedule(
     let conn = store.conn();
     let zone = time::clinic_zone(conn)?;
     let provider = config::require_provider(conn, request.provider_id, "provider_id")?;
+    if let Some(room) = request.room_id {
+        if !config::room(conn, room).map(|r| r.active).unwrap_or(false) {
+            return Err(CoreError::field("room_id", "Pick an active room."));
+        }
+    }
     let start = time::parse_instant(&request.starts_at).ok_or_else(|| {
         CoreError::field("starts_at", "A date and time like 2026-03-15T09:30:00Z.")
     })?;
@@ -419,7 +425,10 @@ pub fn cancel(
             "Only appointments not yet started can be cancelled.",
         ));
     }
-    let upcoming = time::parse_instant(&a.starts_at).is_some_and(|t| t > now);
+    // Only an upcoming appointment that held its time frees it (one needing a
+    // new time overlaps another booking or falls on the provider's absence).
+    let upcoming =
+        a.status.holds_time() && time::parse_instant(&a.starts_at).is_some_and(|t| t > now);
     let offers = if upcoming {
         waitlist::offers_for(store.conn(), &a)?
     } else {

@@ -16,6 +16,7 @@ use clinic_protocol::{
     ScheduleException, Slot, StaffId,
 };
 use rusqlite::{params, Connection};
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 /// Longest appointment (the store refuses longer ones): how far back an overlap
@@ -104,6 +105,9 @@ pub fn working_on(
     out
 }
 
+/// Busy intervals `(start, end)`, sorted by start.
+type Busy = Vec<(DateTime<Utc>, DateTime<Utc>)>;
+
 /// Busy intervals (sorted by start) of appointments that hold time for
 /// `provider` (or `room`) and start in `[from - 8 h, to)`.
 fn busy(
@@ -112,7 +116,7 @@ fn busy(
     id: &str,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, CoreError> {
+) -> Result<Busy, CoreError> {
     let sql = format!(
         "SELECT starts_at, ends_at FROM appointment
          WHERE {column} = ?1 AND starts_at >= ?2 AND starts_at < ?3 AND status IN {HOLDING}
@@ -237,7 +241,7 @@ fn provider_slots(
         range_start,
         range_end,
     )?;
-    let mut room_busy: HashMap<RoomId, Vec<(DateTime<Utc>, DateTime<Utc>)>> = HashMap::new();
+    let mut room_busy: HashMap<RoomId, Busy> = HashMap::new();
     let duration = Duration::minutes(i64::from(kind.duration_minutes));
     let step = Duration::minutes(step_minutes(kind.duration_minutes));
     let mut out = Vec::new();
@@ -251,17 +255,17 @@ fn provider_slots(
                     && match w.room {
                         None => true,
                         Some(room) => {
-                            if !room_busy.contains_key(&room) {
-                                let b = busy(
+                            let b = match room_busy.entry(room) {
+                                Entry::Occupied(e) => e.into_mut(),
+                                Entry::Vacant(e) => e.insert(busy(
                                     conn,
                                     "room_id",
                                     &room.to_string(),
                                     range_start,
                                     range_end,
-                                )?;
-                                room_busy.insert(room, b);
-                            }
-                            is_free(&room_busy[&room], t, t + duration)
+                                )?),
+                            };
+                            is_free(b, t, t + duration)
                         }
                     };
                 if free {
