@@ -96,9 +96,12 @@ CREATE TABLE appointment (
     CHECK (julianday(ends_at) - julianday(starts_at) <= 8.0 / 24.0 + 1e-9)
 );
 
--- Every index ends with starts_at so range queries read in time order.
-CREATE INDEX appointment_by_provider ON appointment (provider_id, starts_at);
-CREATE INDEX appointment_by_room ON appointment (room_id, starts_at) WHERE room_id IS NOT NULL;
+-- Range queries read in time order. The provider and room indexes also cover
+-- the busy-time reads of the slot search and the overlap triggers (ends_at,
+-- status), so those never touch the table.
+CREATE INDEX appointment_by_provider ON appointment (provider_id, starts_at, ends_at, status);
+CREATE INDEX appointment_by_room ON appointment (room_id, starts_at, ends_at, status)
+    WHERE room_id IS NOT NULL;
 CREATE INDEX appointment_by_patient ON appointment (patient_id, starts_at);
 CREATE INDEX appointment_by_time ON appointment (starts_at);
 CREATE INDEX appointment_by_code ON appointment (check_in_code);

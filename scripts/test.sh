@@ -122,6 +122,7 @@ step bench "benchmark smoke run"
 if [ -d crates/bench ]; then
   cargo run --release -p clinic-bench --bin clinic-bench -- --patients 5000
   cargo run --release -p clinic-bench --bin chart-bench -- --opens 100 --background 50 --documents 2000
+  cargo run --release -p clinic-bench --bin schedule-bench -- --appointments 5000 --runs 50
 else
   say "crates/bench does not exist: skipped"
 fi

@@ -24,6 +24,8 @@ use std::collections::HashMap;
 pub const MAX_APPOINTMENT_HOURS: i64 = 8;
 pub const MAX_SEARCH_DAYS: u32 = 90;
 pub const MAX_SLOTS: u32 = 200;
+/// Days of busy time read at once by the slot search.
+const WINDOW_DAYS: i64 = 7;
 const HOLDING: &str = "('booked', 'confirmed', 'checked_in', 'in_consultation', 'done')";
 
 /// One stretch of working time (UTC) and the room it is in.
@@ -230,59 +232,66 @@ fn provider_slots(
     if hours.periods.is_empty() {
         return Ok(Vec::new());
     }
-    let (range_start, range_end) = (
-        time::day_start(zone, from),
-        time::day_start(zone, last + Duration::days(1)),
-    );
-    let provider_busy = busy(
-        conn,
-        "provider_id",
-        &provider.id.to_string(),
-        range_start,
-        range_end,
-    )?;
-    let mut room_busy: HashMap<RoomId, Busy> = HashMap::new();
     let duration = Duration::minutes(i64::from(kind.duration_minutes));
     let step = Duration::minutes(step_minutes(kind.duration_minutes));
     let mut out = Vec::new();
-    let mut date = from;
-    while date <= last && out.len() < limit as usize {
-        for w in working_on(zone, &hours, exceptions, date) {
-            let mut t = w.start;
-            while t + duration <= w.end && out.len() < limit as usize {
-                let free = t >= now
-                    && is_free(&provider_busy, t, t + duration)
-                    && match w.room {
-                        None => true,
-                        Some(room) => {
-                            let b = match room_busy.entry(room) {
-                                Entry::Occupied(e) => e.into_mut(),
-                                Entry::Vacant(e) => e.insert(busy(
-                                    conn,
-                                    "room_id",
-                                    &room.to_string(),
-                                    range_start,
-                                    range_end,
-                                )?),
-                            };
-                            is_free(b, t, t + duration)
-                        }
-                    };
-                if free {
-                    out.push(Slot {
-                        provider_id: provider.id,
-                        provider_name: provider.display_name.clone(),
-                        room_id: w.room,
-                        starts_at: time::stored(t),
-                        ends_at: time::stored(t + duration),
-                        local_date: time::local_date(zone, t).to_string(),
-                        local_time: time::local_clock(zone, t),
-                    });
+    let mut window_from = from;
+    // Busy time is read a week at a time, so a search that fills its limit early
+    // reads only the first week (indexed range reads; the index covers them).
+    while window_from <= last && out.len() < limit as usize {
+        let window_last = (window_from + Duration::days(WINDOW_DAYS - 1)).min(last);
+        let (range_start, range_end) = (
+            time::day_start(zone, window_from),
+            time::day_start(zone, window_last + Duration::days(1)),
+        );
+        let provider_busy = busy(
+            conn,
+            "provider_id",
+            &provider.id.to_string(),
+            range_start,
+            range_end,
+        )?;
+        let mut room_busy: HashMap<RoomId, Busy> = HashMap::new();
+        let mut date = window_from;
+        while date <= window_last && out.len() < limit as usize {
+            for w in working_on(zone, &hours, exceptions, date) {
+                let mut t = w.start;
+                while t + duration <= w.end && out.len() < limit as usize {
+                    let free = t >= now
+                        && is_free(&provider_busy, t, t + duration)
+                        && match w.room {
+                            None => true,
+                            Some(room) => {
+                                let b = match room_busy.entry(room) {
+                                    Entry::Occupied(e) => e.into_mut(),
+                                    Entry::Vacant(e) => e.insert(busy(
+                                        conn,
+                                        "room_id",
+                                        &room.to_string(),
+                                        range_start,
+                                        range_end,
+                                    )?),
+                                };
+                                is_free(b, t, t + duration)
+                            }
+                        };
+                    if free {
+                        out.push(Slot {
+                            provider_id: provider.id,
+                            provider_name: provider.display_name.clone(),
+                            room_id: w.room,
+                            starts_at: time::stored(t),
+                            ends_at: time::stored(t + duration),
+                            local_date: time::local_date(zone, t).to_string(),
+                            local_time: time::local_clock(zone, t),
+                        });
+                    }
+                    t += step;
                 }
-                t += step;
             }
+            date += Duration::days(1);
         }
-        date += Duration::days(1);
+        window_from = window_last + Duration::days(1);
     }
     Ok(out)
 }
