@@ -37,6 +37,7 @@ pub mod files;
 pub mod profile;
 pub mod staff;
 pub mod ui;
+pub mod windows;
 
 pub use disk::{assert_db_encrypted, assert_no_canary, Canary};
 pub use profile::{KeySource, LaunchOptions, Profile, TEST_DB_KEY};
