@@ -2,6 +2,7 @@
 // words (MRN and counts only), "Open chart" for doctors and nurses (marks read and
 // navigates), and "Mark read" for everyone.
 import { invoke } from "@tauri-apps/api/core";
+import { isPermissionGranted, sendNotification } from "@tauri-apps/plugin-notification";
 import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -11,9 +12,18 @@ import { commandRouter, renderWithProviders } from "../../test/render";
 import { sessionFor } from "../admin/testing";
 import { SessionHeader } from "../shell/SessionHeader";
 import { POLL_MS } from "./api";
+import { localTime } from "./model";
+import { NotificationBell } from "./NotificationBell";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 const mockInvoke = vi.mocked(invoke);
+vi.mock("@tauri-apps/plugin-notification", () => ({
+  isPermissionGranted: vi.fn(),
+  requestPermission: vi.fn(),
+  sendNotification: vi.fn(),
+}));
+const mockGranted = vi.mocked(isPermissionGranted);
+const mockSend = vi.mocked(sendNotification);
 const calls = (cmd: string) => mockInvoke.mock.calls.filter((c) => c[0] === cmd).map((c) => c[1]);
 
 const notification = (over: Partial<Notification>): Notification => ({
@@ -56,6 +66,9 @@ const renderHeader = (role: Role) =>
 
 beforeEach(() => {
   mockInvoke.mockReset();
+  mockGranted.mockReset();
+  mockGranted.mockResolvedValue(true);
+  mockSend.mockReset();
 });
 
 describe("notification bell", () => {
@@ -124,7 +137,7 @@ describe("polling", () => {
     vi.useRealTimers();
   });
 
-  it("refreshes the count every 30 seconds", async () => {
+  it("refreshes the count every 10 seconds", async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     const inbox: Notification[] = [];
     serve(inbox);
@@ -149,5 +162,69 @@ describe("polling", () => {
       window.dispatchEvent(new Event("focus"));
     });
     await waitFor(() => expect(screen.getByTestId("notifications-count").textContent).toBe("1"));
+  });
+});
+
+describe("scheduling notifications", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const arrived = (over: Partial<Notification> = {}) =>
+    notification({
+      kind: "patient_arrived",
+      detail: { appointment_id: "appt-1", starts_at: "2026-01-05T09:30:00Z" },
+      created_at: new Date(Date.now() + 1000).toISOString(),
+      ...over,
+    });
+
+  it("opens my day from a patient-arrived notification, marking it read", async () => {
+    const user = userEvent.setup();
+    const onOpenMyDay = vi.fn();
+    serve([arrived({ id: "a", patient_mrn: "MRN-000007" })]);
+    const { navigate } = renderWithProviders(<NotificationBell role="doctor" onOpenMyDay={onOpenMyDay} />);
+    expect((await screen.findByTestId("notifications-count")).textContent).toBe("1");
+    await user.click(screen.getByTestId("notifications-bell"));
+    const item = await screen.findByTestId("notification-item");
+    expect(within(item).getByTestId("notification-text").textContent).toBe(
+      `Patient arrived for your ${localTime("2026-01-05T09:30:00Z")} appointment (MRN MRN-000007)`,
+    );
+    const open = within(item).getByTestId("notification-open");
+    expect(open.textContent).toBe("Open my day");
+    await user.click(open);
+    expect(onOpenMyDay).toHaveBeenCalledTimes(1);
+    expect(navigate).not.toHaveBeenCalled();
+    await waitFor(() => expect(calls("mark_notification_read")).toEqual([{ request: { id: "a" } }]));
+  });
+
+  it("opens the chart from a patient-arrived notification when my day is not wired", async () => {
+    const user = userEvent.setup();
+    serve([arrived({ id: "a", patient_id: "patient-7" })]);
+    const { navigate } = renderWithProviders(<NotificationBell role="nurse" />);
+    await user.click(await screen.findByTestId("notifications-bell"));
+    await user.click(within(await screen.findByTestId("notification-item")).getByTestId("notification-open"));
+    expect(navigate).toHaveBeenCalledWith({ name: "chart", id: "patient-7" });
+  });
+
+  it("announces a new arrival found by the poll once, without name or MRN", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const inbox: Notification[] = [arrived({ id: "old", created_at: "2026-01-05T08:00:00Z" })];
+    serve(inbox);
+    renderWithProviders(<NotificationBell role="doctor" />);
+    await waitFor(() => expect(calls("list_notifications")).toHaveLength(1));
+    inbox.push(arrived({ id: "new", patient_mrn: "MRN-000042" }));
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(POLL_MS);
+    });
+    await waitFor(() => expect(mockSend).toHaveBeenCalledTimes(1));
+    expect(mockSend).toHaveBeenCalledWith({
+      title: "Patient arrived",
+      body: `Your ${localTime("2026-01-05T09:30:00Z")} appointment has checked in.`,
+    });
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(POLL_MS);
+    });
+    await waitFor(() => expect(calls("list_notifications").length).toBeGreaterThanOrEqual(3));
+    expect(mockSend).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,8 +1,10 @@
 // The notification bell of the session header (every role): the unread count, refreshed
-// every 30 s while signed in and whenever the window regains focus (the header unmounts
+// every 10 s while signed in and whenever the window regains focus (the header unmounts
 // on lock and sign-out, which stops it), and a popover listing the notifications. Doctors
-// and nurses can open the patient's chart from one (which also marks it read); anyone can
-// mark one read. Only MRNs and counts are shown, never clinical values.
+// and nurses can open the patient's chart from one (which also marks it read); a
+// "patient arrived" one opens "my day" instead when `onOpenMyDay` is given; anyone can
+// mark one read. New arrivals are also announced as OS notifications (`osNotify.ts`).
+// Only MRNs, counts and times are shown, never clinical values.
 import { Badge, Button, Center, Group, Loader, Popover, Stack, Switch, Text, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
@@ -17,8 +19,15 @@ import { canViewChart } from "../session/roles";
 import { useNavigate } from "../shell/route";
 import { listNotifications, markNotificationRead, notificationKeys, POLL_MS } from "./api";
 import { notificationText } from "./model";
+import { useArrivalAnnouncer } from "./osNotify";
 
-export function NotificationBell({ role }: { role: Role }) {
+type Props = {
+  role: Role;
+  /** Opens the signed-in member's "my day" screen (from a "patient arrived" notification). */
+  onOpenMyDay?: () => void;
+};
+
+export function NotificationBell({ role, onOpenMyDay }: Props) {
   const { t } = useTranslation();
   const client = useQueryClient();
   const navigate = useNavigate();
@@ -32,6 +41,7 @@ export function NotificationBell({ role }: { role: Role }) {
   });
   // TanStack refetches when the page becomes visible; a desktop window can also regain
   // focus while it stayed visible.
+  useArrivalAnnouncer(unread.data);
   const { refetch } = unread;
   useEffect(() => {
     const onFocus = () => void refetch();
@@ -57,6 +67,12 @@ export function NotificationBell({ role }: { role: Role }) {
     if (!n.read_at) mark.mutate(n.id);
     setOpened(false);
     navigate({ name: "chart", id: n.patient_id });
+  };
+
+  const openMyDay = (n: Notification) => {
+    if (!n.read_at) mark.mutate(n.id);
+    setOpened(false);
+    onOpenMyDay?.();
   };
 
   let body;
@@ -90,6 +106,7 @@ export function NotificationBell({ role }: { role: Role }) {
             mayOpen={mayOpen}
             busy={mark.isPending}
             onOpen={() => openChart(n)}
+            onMyDay={onOpenMyDay && n.kind === "patient_arrived" ? () => openMyDay(n) : undefined}
             onRead={() => mark.mutate(n.id)}
           />
         ))}
@@ -152,9 +169,17 @@ export function NotificationBell({ role }: { role: Role }) {
   );
 }
 
-type ItemProps = { n: Notification; mayOpen: boolean; busy: boolean; onOpen: () => void; onRead: () => void };
+type ItemProps = {
+  n: Notification;
+  mayOpen: boolean;
+  busy: boolean;
+  onOpen: () => void;
+  /** Set for a "patient arrived" notification when "my day" can be opened. */
+  onMyDay?: () => void;
+  onRead: () => void;
+};
 
-function NotificationItem({ n, mayOpen, busy, onOpen, onRead }: ItemProps) {
+function NotificationItem({ n, mayOpen, busy, onOpen, onMyDay, onRead }: ItemProps) {
   const { t, i18n } = useTranslation();
   const mrn = n.patient_mrn || t("results.notifications.unknownPatient");
   const text = notificationText(t, n);
@@ -173,7 +198,17 @@ function NotificationItem({ n, mayOpen, busy, onOpen, onRead }: ItemProps) {
         {n.read_at ? ` · ${t("results.notifications.read")}` : ""}
       </Text>
       <Group gap="xs" mt={4}>
-        {mayOpen && n.patient_id ? (
+        {onMyDay ? (
+          <Button
+            size="xs"
+            onClick={onMyDay}
+            aria-label={t("results.notifications.openMyDayLabel", { what: text })}
+            data-testid="notification-open"
+            data-action="myday"
+          >
+            {t("results.notifications.openMyDay")}
+          </Button>
+        ) : mayOpen && n.patient_id ? (
           <Button
             size="xs"
             onClick={onOpen}

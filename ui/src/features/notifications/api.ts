@@ -12,8 +12,8 @@ export const listNotifications = (unreadOnly: boolean): Promise<Notification[]> 
 export const markNotificationRead = (request: MarkNotificationRead): Promise<null> =>
   invoke<null>("mark_notification_read", { request });
 
-/** How often the unread count is refreshed while signed in. */
-export const POLL_MS = 30_000;
+/** How often the unread count is refreshed while signed in (often enough for arrivals). */
+export const POLL_MS = 10_000;
 
 export const notificationKeys = {
   all: ["notifications"] as const,
