@@ -2,7 +2,10 @@
 // locale by adding a file with the same shape.
 import { enAdmin } from "./en.admin";
 import { enDocuments } from "./en.documents";
+import { enKiosk } from "./en.kiosk";
 import { enResults } from "./en.results";
+import { enSchedule } from "./en.schedule";
+import { enScheduleSetup } from "./en.scheduleSetup";
 import { enChart } from "./en.chart";
 import { enNotes } from "./en.notes";
 import { enSession } from "./en.session";
@@ -14,6 +17,9 @@ export const en = {
   notes: enNotes,
   results: enResults,
   documents: enDocuments,
+  kiosk: enKiosk,
+  schedule: enSchedule,
+  scheduleSetup: enScheduleSetup,
   app: {
     title: "Clinic",
     loading: "Opening the patient database…",
@@ -21,7 +27,16 @@ export const en = {
     testKeyTitle: "This installation uses an insecure test key. Do not enter real patients.",
     shortcuts: "Shortcuts: Ctrl+K or / to find a patient, Ctrl+N or Alt+N to register one.",
   },
-  nav: { label: "Main", search: "Find patient", register: "Register patient" },
+  nav: {
+    label: "Main",
+    search: "Find patient",
+    register: "Register patient",
+    calendar: "Calendar",
+    myday: "My day",
+    waitlist: "Waitlist",
+    reassign: "Reassign a day",
+    scheduleSetup: "Schedule set-up",
+  },
   startup: {
     title: "The clinic app could not open its patient database",
     code: "Error code",

@@ -29,6 +29,9 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   last_administrator: true,
   restricted_patient: true,
   locked: true,
+  slot_taken: true,
+  kiosk_no_match: true,
+  kiosk_visit_ended: true,
 };
 
 export function isKnownCode(code: string): code is ErrorCode {

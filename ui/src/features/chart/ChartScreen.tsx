@@ -23,6 +23,7 @@ import { ageOn, formatName } from "../patients/format";
 import { todayIso } from "../patients/form/validation";
 import { trendChoiceFor } from "../results/model";
 import { ResultsSection } from "../results/ResultsSection";
+import { PatientAppointmentsPanel } from "../schedule/PatientAppointmentsPanel";
 import { VitalsSummary } from "../results/VitalsSummary";
 import { useNavigate } from "../shell/route";
 import { AllergyBanner } from "./AllergyBanner";
@@ -112,6 +113,7 @@ export function ChartScreen({ id }: { id: PatientId }) {
           onShowTrend={showTrend}
           trendFocus={trendFocus}
         />
+        <PatientAppointmentsPanel patientId={id} />
         <TimelineSection patientId={id} />
         <DocumentsSection patientId={id} />
         {summary.isFetching ? (

@@ -16,3 +16,16 @@ export const isAdministrator = (role: Role): boolean => role === "administrator"
 
 /** Open the clinical chart (problems, medications, allergies, plans): doctors and nurses. */
 export const canViewChart = (role: Role): boolean => role === "doctor" || role === "nurse";
+
+/** The calendar: every role sees it (billing and administrators read only). */
+export const canViewCalendar = (role: Role): boolean => ROLES.includes(role);
+
+/** Book, move, cancel, check in, the waitlist: front desk, doctors and nurses. */
+export const canBook = (role: Role): boolean => role === "front_desk" || role === "doctor" || role === "nurse";
+
+/** Schedule set-up (hours, leave; administrators also settings, types, rooms), reassigning an
+ *  absent provider's day, the reminder queue and the kiosk window: administrators and front desk. */
+export const canManageSchedule = (role: Role): boolean => role === "administrator" || role === "front_desk";
+
+/** A day list of one's own appointments: doctors and nurses (the bookable providers). */
+export const isProvider = (role: Role): boolean => role === "doctor" || role === "nurse";

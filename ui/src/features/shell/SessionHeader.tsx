@@ -50,7 +50,10 @@ export function SessionHeader({ session, route, testKey, onNavigate, onLock, onL
                 {t("app.testKeyBadge")}
               </span>
             ) : null}
-            <NotificationBell role={session.role} />
+            <NotificationBell
+              role={session.role}
+              onOpenMyDay={navItems(session.role).some((i) => i.target === "myday") ? () => onNavigate("myday") : undefined}
+            />
             <Text size="sm">
               <Text span fw={600} data-testid="session-user">
                 {session.display_name}

@@ -19,8 +19,15 @@ import { EditScreen } from "../patients/edit/EditScreen";
 import { ProfileScreen } from "../patients/profile/ProfileScreen";
 import { RegisterScreen } from "../patients/register/RegisterScreen";
 import { RestrictionScreen } from "../restricted/RestrictionScreen";
+import { CalendarScreen } from "../schedule/CalendarScreen";
+import { MyDayScreen } from "../schedule/MyDayScreen";
+import { ReassignScreen } from "../scheduleSetup/ReassignScreen";
+import { ScheduleSetupScreen } from "../scheduleSetup/ScheduleSetupScreen";
+import { WaitlistScreen } from "../scheduleSetup/WaitlistScreen";
 import { SearchScreen } from "../search/SearchScreen";
 import { initialSearch, searchReducer } from "../search/searchState";
+import { KioskControl } from "../kioskControl/KioskControl";
+import { canManageSchedule } from "../session/roles";
 import { SessionContext } from "../session/SessionContext";
 import { routeAllowed } from "./nav";
 import { NavigationContext, type Route } from "./route";
@@ -104,6 +111,19 @@ export function Shell({ testKey, session, onLock, onLogout }: Props) {
             <AlertsScreen />
           ) : route.name === "account" ? (
             <AccountScreen />
+          ) : route.name === "calendar" ? (
+            <>
+              {canManageSchedule(session.role) ? <KioskControl /> : null}
+              <CalendarScreen />
+            </>
+          ) : route.name === "myday" ? (
+            <MyDayScreen />
+          ) : route.name === "scheduleSetup" ? (
+            <ScheduleSetupScreen />
+          ) : route.name === "waitlist" ? (
+            <WaitlistScreen />
+          ) : route.name === "reassign" ? (
+            <ReassignScreen />
           ) : route.name === "inbox" ? (
             <SharedWithMe onOpenChart={(id) => navigate({ name: "chart", id })} />
           ) : (

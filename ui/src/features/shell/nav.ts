@@ -2,18 +2,49 @@
 // the shell's permission matrix so the UI does not offer what would be refused. "My
 // account" is open to every role; its button sits next to the user's name.
 import type { Role } from "../../bindings/Role";
-import { canFindPatients, canRegisterPatients, canViewChart, isAdministrator } from "../session/roles";
+import {
+  canBook,
+  canFindPatients,
+  canManageSchedule,
+  canRegisterPatients,
+  canViewCalendar,
+  canViewChart,
+  isAdministrator,
+  isProvider,
+} from "../session/roles";
 import type { Route } from "./route";
 
-export type NavTarget = "search" | "register" | "inbox" | "staff" | "audit" | "alerts" | "settings" | "account";
+export type NavTarget =
+  | "search"
+  | "register"
+  | "calendar"
+  | "myday"
+  | "waitlist"
+  | "reassign"
+  | "scheduleSetup"
+  | "inbox"
+  | "staff"
+  | "audit"
+  | "alerts"
+  | "settings"
+  | "account";
 
 export type NavItem = { target: NavTarget; testId: string; labelKey: NavLabelKey };
 
-type NavLabelKey = "nav.search" | "nav.register" | `session.nav.${"inbox" | "staff" | "audit" | "alerts" | "settings"}`;
+type NavLabelKey =
+  | "nav.search"
+  | "nav.register"
+  | `nav.${"calendar" | "myday" | "waitlist" | "reassign" | "scheduleSetup"}`
+  | `session.nav.${"inbox" | "staff" | "audit" | "alerts" | "settings"}`;
 
 const ALL: NavItem[] = [
   { target: "search", testId: "nav-search", labelKey: "nav.search" },
   { target: "register", testId: "nav-register", labelKey: "nav.register" },
+  { target: "calendar", testId: "nav-calendar", labelKey: "nav.calendar" },
+  { target: "myday", testId: "nav-myday", labelKey: "nav.myday" },
+  { target: "waitlist", testId: "nav-waitlist", labelKey: "nav.waitlist" },
+  { target: "reassign", testId: "nav-reassign", labelKey: "nav.reassign" },
+  { target: "scheduleSetup", testId: "nav-schedule-setup", labelKey: "nav.scheduleSetup" },
   { target: "inbox", testId: "nav-inbox", labelKey: "session.nav.inbox" },
   { target: "staff", testId: "nav-staff", labelKey: "session.nav.staff" },
   { target: "audit", testId: "nav-audit", labelKey: "session.nav.audit" },
@@ -34,6 +65,15 @@ export function routeAllowed(role: Role, name: Route["name"]): boolean {
     case "chart":
     case "inbox":
       return canViewChart(role);
+    case "calendar":
+      return canViewCalendar(role);
+    case "myday":
+      return isProvider(role);
+    case "waitlist":
+      return canBook(role);
+    case "reassign":
+    case "scheduleSetup":
+      return canManageSchedule(role);
     case "staff":
     case "audit":
     case "alerts":

@@ -27,6 +27,12 @@ export type Route =
   | { name: "alerts" }
   /** Documents colleagues shared with the signed-in clinician. */
   | { name: "inbox" }
+  /** Scheduling: the calendar, one's own day, set-up, the waitlist, reassigning a day. */
+  | { name: "calendar" }
+  | { name: "myday" }
+  | { name: "scheduleSetup" }
+  | { name: "waitlist" }
+  | { name: "reassign" }
   /** A restricted patient's restriction and care team (administrators). */
   | { name: "restriction"; id: PatientId; mrn: string };
 

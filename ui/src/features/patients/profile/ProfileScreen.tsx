@@ -12,7 +12,8 @@ import { useTranslation } from "react-i18next";
 import type { MergeOutcome } from "../../../bindings/MergeOutcome";
 import { ErrorAlert } from "../../../shared/ErrorAlert";
 import { toUiError } from "../../../shared/uiError";
-import { canRegisterPatients, canViewChart } from "../../session/roles";
+import { canBook, canRegisterPatients, canViewChart } from "../../session/roles";
+import { PatientAppointmentsPanel } from "../../schedule/PatientAppointmentsPanel";
 import { SessionContext } from "../../session/SessionContext";
 import { useNavigate, type Route } from "../../shell/route";
 import { getPatient, patientKeys } from "../api";
@@ -34,6 +35,7 @@ export function ProfileScreen({ id, flash, registerDraft }: Props) {
   const canEdit = role === undefined || canRegisterPatients(role);
   const mayOpenChart = role !== undefined && canViewChart(role);
   const mayMerge = role !== undefined && canRegisterPatients(role);
+  const maySeeAppointments = role !== undefined && (canBook(role) || role === "billing");
   const headingRef = useRef<HTMLHeadingElement>(null);
   const [showFlash, setShowFlash] = useState(flash !== undefined);
   const [merging, setMerging] = useState(false);
@@ -166,6 +168,7 @@ export function ProfileScreen({ id, flash, registerDraft }: Props) {
         </Group>
       </Group>
       <PatientDetailsView patient={p} />
+      {maySeeAppointments ? <PatientAppointmentsPanel patientId={p.id} /> : null}
       {merging ? <MergeDialog current={p} onClose={() => setMerging(false)} onMerged={onMerged} /> : null}
       {query.isFetching ? (
         <Text size="xs" c="dimmed" aria-live="polite">
