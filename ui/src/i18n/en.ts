@@ -25,7 +25,7 @@ export const en = {
     loading: "Opening the patient database…",
     testKeyBadge: "Demo/test key — not for real patient data",
     testKeyTitle: "This installation uses an insecure test key. Do not enter real patients.",
-    shortcuts: "Shortcuts: Ctrl+K or / to find a patient, Ctrl+N or Alt+N to register one.",
+    shortcuts: "Shortcuts: Ctrl+K or / to find a patient, Ctrl+N or Alt+N to register one, Ctrl+B or Alt+B to book an appointment.",
   },
   nav: {
     label: "Main",

@@ -25,7 +25,8 @@ import "./schedule.css";
 
 type Booking = { providerId: StaffId | null; startsAt: string | null };
 
-export function CalendarScreen() {
+/** `bookTick`: each new value opens the booking dialog (the Ctrl/Cmd+B or Alt+B shortcut). */
+export function CalendarScreen({ bookTick = 0 }: { bookTick?: number } = {}) {
   const { t } = useTranslation();
   const session = useSession();
   const providers = useProviders();
@@ -80,6 +81,9 @@ export function CalendarScreen() {
       startsAt: null,
     });
   const current = findAppointment(data, selected?.id ?? null) ?? selected;
+  useEffect(() => {
+    if (bookTick > 0) setBooking({ providerId: null, startsAt: null });
+  }, [bookTick]);
 
   let body;
   if (providers.isPending || (query !== null && calendar.isPending)) {

@@ -27,7 +27,7 @@ import { WaitlistScreen } from "../scheduleSetup/WaitlistScreen";
 import { SearchScreen } from "../search/SearchScreen";
 import { initialSearch, searchReducer } from "../search/searchState";
 import { KioskControl } from "../kioskControl/KioskControl";
-import { canManageSchedule } from "../session/roles";
+import { canBook, canManageSchedule } from "../session/roles";
 import { SessionContext } from "../session/SessionContext";
 import { routeAllowed } from "./nav";
 import { NavigationContext, type Route } from "./route";
@@ -47,6 +47,8 @@ export function Shell({ testKey, session, onLock, onLogout }: Props) {
   const [search, dispatchSearch] = useReducer(searchReducer, initialSearch);
   const [focusTick, setFocusTick] = useState(0);
   const mayRegister = routeAllowed(session.role, "register");
+  const mayBook = canBook(session.role);
+  const [bookTick, setBookTick] = useState(0);
 
   const navigate = useCallback((next: Route) => {
     setRoute(next);
@@ -65,15 +67,19 @@ export function Shell({ testKey, session, onLock, onLogout }: Props) {
         shiftKey: e.shiftKey,
         inTextField: isTextField(document.activeElement),
       });
-      if (!action || (action === "register" && !mayRegister)) return;
+      if (!action || (action === "register" && !mayRegister) || (action === "book" && !mayBook)) return;
       e.preventDefault();
       if (action === "focus-search") navigate({ name: "search" });
+      else if (action === "book") {
+        setRoute({ name: "calendar" });
+        setBookTick((n) => n + 1);
+      }
       // Already registering: keep the form (and its input) as it is.
       else setRoute((r) => (r.name === "register" ? r : { name: "register" }));
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [navigate, mayRegister]);
+  }, [navigate, mayRegister, mayBook]);
 
   return (
     <SessionContext.Provider value={session}>
@@ -114,7 +120,7 @@ export function Shell({ testKey, session, onLock, onLogout }: Props) {
           ) : route.name === "calendar" ? (
             <>
               {canManageSchedule(session.role) ? <KioskControl /> : null}
-              <CalendarScreen />
+              <CalendarScreen bookTick={bookTick} />
             </>
           ) : route.name === "myday" ? (
             <MyDayScreen />

@@ -26,6 +26,13 @@ describe("matchShortcut", () => {
     expect(matchShortcut(k("Dead", { altKey: true, code: "KeyN" }))).toBe("register");
   });
 
+  it("opens a new booking on Ctrl+B and Alt+B", () => {
+    expect(matchShortcut(k("b", { ctrlKey: true }))).toBe("book");
+    expect(matchShortcut(k("b", { metaKey: true }))).toBe("book");
+    expect(matchShortcut(k("Dead", { altKey: true, code: "KeyB" }))).toBe("book");
+    expect(matchShortcut(k("b"))).toBeNull();
+  });
+
   it("ignores plain typing", () => {
     expect(matchShortcut(k("n"))).toBeNull();
     expect(matchShortcut(k("k", { inTextField: true }))).toBeNull();

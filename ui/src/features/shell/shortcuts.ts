@@ -1,5 +1,5 @@
 // Global keyboard shortcuts for the front desk. Pure so it can be unit tested.
-export type ShortcutAction = "focus-search" | "register";
+export type ShortcutAction = "focus-search" | "register" | "book";
 
 export type KeyLike = {
   key: string;
@@ -19,6 +19,8 @@ export function matchShortcut(e: KeyLike): ShortcutAction | null {
   if (mod && !e.altKey && !e.shiftKey && key === "k") return "focus-search";
   if (mod && !e.altKey && !e.shiftKey && key === "n") return "register";
   if (e.altKey && !mod && !e.shiftKey && (key === "n" || e.code === "KeyN")) return "register";
+  if (mod && !e.altKey && !e.shiftKey && key === "b") return "book";
+  if (e.altKey && !mod && !e.shiftKey && (key === "b" || e.code === "KeyB")) return "book";
   if (key === "/" && !mod && !e.altKey && !e.inTextField) return "focus-search";
   return null;
 }
