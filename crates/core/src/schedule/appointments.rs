@@ -106,6 +106,18 @@ pub fn get(conn: &Connection, id: AppointmentId) -> Result<Appointment, CoreErro
     .ok_or(CoreError::NotFound("appointment"))?
 }
 
+/// One appointment as `caller` may see it (a restricted patient's name masked).
+pub(crate) fn get_masked(
+    conn: &Connection,
+    caller: &Caller<'_>,
+    id: AppointmentId,
+    now: DateTime<Utc>,
+) -> Result<Appointment, CoreError> {
+    let mut a = get(conn, id)?;
+    mask(conn, caller, now, std::slice::from_mut(&mut a))?;
+    Ok(a)
+}
+
 /// Hides the names of restricted patients the caller may not open.
 pub(crate) fn mask(
     conn: &Connection,

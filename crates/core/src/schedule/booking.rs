@@ -397,8 +397,7 @@ pub fn reschedule(
         audit::append_in(tx, caller.audit_key, device, &e)?;
         Ok::<_, CoreError>(())
     })?;
-    let mut moved = appointments::get(store.conn(), a.id)?;
-    appointments::mask(store.conn(), caller, now, std::slice::from_mut(&mut moved))?;
+    let moved = appointments::get_masked(store.conn(), caller, a.id, now)?;
     Ok(moved)
 }
 
@@ -469,13 +468,7 @@ pub fn cancel(
         audit::append_in(tx, caller.audit_key, device, &e)?;
         Ok::<_, CoreError>(())
     })?;
-    let mut appointment = appointments::get(store.conn(), a.id)?;
-    appointments::mask(
-        store.conn(),
-        caller,
-        now,
-        std::slice::from_mut(&mut appointment),
-    )?;
+    let appointment = appointments::get_masked(store.conn(), caller, a.id, now)?;
     Ok(CancelOutcome {
         appointment,
         waitlist_offers: offers,
@@ -545,12 +538,6 @@ pub fn set_status(
         audit::append_in(tx, caller.audit_key, device, &e)?;
         Ok::<_, CoreError>(())
     })?;
-    let mut updated = appointments::get(store.conn(), a.id)?;
-    appointments::mask(
-        store.conn(),
-        caller,
-        now,
-        std::slice::from_mut(&mut updated),
-    )?;
+    let updated = appointments::get_masked(store.conn(), caller, a.id, now)?;
     Ok(updated)
 }

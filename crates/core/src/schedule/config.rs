@@ -113,6 +113,30 @@ pub fn set_settings(
 // ---------------------------------------------------------------------------
 // Appointment types and rooms
 
+/// The version a save writes: 1 for a new record, else the next one when the
+/// edit quotes the current version (otherwise an edit conflict).
+fn next_version(current: Option<i64>, expected: Option<i64>) -> Result<i64, CoreError> {
+    match current {
+        None => Ok(1),
+        Some(current) => {
+            let expected = expected.unwrap_or(0);
+            if current != expected {
+                return Err(CoreError::EditConflict { expected, current });
+            }
+            Ok(current + 1)
+        }
+    }
+}
+
+/// How a save is audited: a create for a new record, else an update.
+fn saved_action(version: i64) -> AuditAction {
+    if version == 1 {
+        AuditAction::Create
+    } else {
+        AuditAction::Update
+    }
+}
+
 fn valid_colour(s: &str) -> bool {
     s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit())
 }
@@ -168,20 +192,12 @@ pub fn save_appointment_type(
         c.fail("colour", "A colour like #3b82f6.");
     }
     c.finish().map_err(CoreError::Validation)?;
-    let (id, version) = match request.id {
-        Some(id) => {
-            let current = appointment_type(store.conn(), id)?;
-            let expected = request.expected_version.unwrap_or(0);
-            if current.version != expected {
-                return Err(CoreError::EditConflict {
-                    expected,
-                    current: current.version,
-                });
-            }
-            (id, current.version + 1)
-        }
-        None => (AppointmentTypeId::new(), 1),
+    let current = match request.id {
+        Some(id) => Some(appointment_type(store.conn(), id)?.version),
+        None => None,
     };
+    let version = next_version(current, request.expected_version)?;
+    let id = request.id.unwrap_or_else(AppointmentTypeId::new);
     let device = store.device_id();
     store.write(|tx| {
         tx.record(
@@ -202,9 +218,8 @@ pub fn save_appointment_type(
             params![id.to_string(), request.name, request.duration_minutes, request.colour,
                 request.active, tx.now_rfc3339(), version],
         )?;
-        let action = if version == 1 { AuditAction::Create } else { AuditAction::Update };
         let e = caller
-            .event(action, AuditCategory::Schedule)
+            .event(saved_action(version), AuditCategory::Schedule)
             .detail(json!({ "appointment_type_id": id.to_string() }));
         audit::append_in(tx, caller.audit_key, device, &e)?;
         Ok::<_, CoreError>(())
@@ -247,20 +262,12 @@ pub fn save_room(
     let mut c = Check::new();
     c.text("name", &mut request.name, true, MAX_NAME);
     c.finish().map_err(CoreError::Validation)?;
-    let (id, version) = match request.id {
-        Some(id) => {
-            let current = room(store.conn(), id)?;
-            let expected = request.expected_version.unwrap_or(0);
-            if current.version != expected {
-                return Err(CoreError::EditConflict {
-                    expected,
-                    current: current.version,
-                });
-            }
-            (id, current.version + 1)
-        }
-        None => (RoomId::new(), 1),
+    let current = match request.id {
+        Some(id) => Some(room(store.conn(), id)?.version),
+        None => None,
     };
+    let version = next_version(current, request.expected_version)?;
+    let id = request.id.unwrap_or_else(RoomId::new);
     let device = store.device_id();
     store.write(|tx| {
         tx.record(
@@ -281,13 +288,8 @@ pub fn save_room(
                 version
             ],
         )?;
-        let action = if version == 1 {
-            AuditAction::Create
-        } else {
-            AuditAction::Update
-        };
         let e = caller
-            .event(action, AuditCategory::Schedule)
+            .event(saved_action(version), AuditCategory::Schedule)
             .detail(json!({ "room_id": id.to_string() }));
         audit::append_in(tx, caller.audit_key, device, &e)?;
         Ok::<_, CoreError>(())

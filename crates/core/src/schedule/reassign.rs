@@ -152,13 +152,7 @@ pub fn reassign_day(
     })?;
     let mut contacts = Vec::new();
     for (a, moved, (phone, email)) in plan {
-        let mut appointment = appointments::get(store.conn(), a.id)?;
-        appointments::mask(
-            store.conn(),
-            caller,
-            now,
-            std::slice::from_mut(&mut appointment),
-        )?;
+        let appointment = appointments::get_masked(store.conn(), caller, a.id, now)?;
         // Staff who may not open a restricted record get its MRN only.
         let hidden = appointment.patient_name == appointments::RESTRICTED_NAME;
         let (phone, email) = if hidden {
