@@ -197,7 +197,7 @@ pub fn save_appointment_type(
         None => None,
     };
     let version = next_version(current, request.expected_version)?;
-    let id = request.id.unwrap_or_else(AppointmentTypeId::new);
+    let id = request.id.unwrap_or_default(); // a new id (v7) for a new type
     let device = store.device_id();
     store.write(|tx| {
         tx.record(
@@ -267,7 +267,7 @@ pub fn save_room(
         None => None,
     };
     let version = next_version(current, request.expected_version)?;
-    let id = request.id.unwrap_or_else(RoomId::new);
+    let id = request.id.unwrap_or_default(); // a new id (v7) for a new room
     let device = store.device_id();
     store.write(|tx| {
         tx.record(
