@@ -279,7 +279,7 @@ pub fn book(
                     ],
                 )
                 .map_err(taken)?;
-            reminders::queue(tx, *id, request.patient_id, *start)?;
+            reminders::queue(tx, *id, request.patient_id, *start, now)?;
         }
         if let Some(entry) = request.waitlist_entry_id {
             waitlist::mark(tx, entry, clinic_protocol::WaitlistStatus::Booked)?;
@@ -384,7 +384,7 @@ pub fn reschedule(
             )
             .map_err(taken)?;
         reminders::cancel(tx, a.id)?;
-        reminders::queue(tx, a.id, a.patient_id, start)?;
+        reminders::queue(tx, a.id, a.patient_id, start, now)?;
         let moved = appointments::get(tx.conn(), a.id)?;
         tell_provider(tx, caller, a.provider_id, NotificationKind::ScheduleChanged, &moved, "moved")?;
         if provider.id != a.provider_id {

@@ -46,6 +46,7 @@ pub(crate) fn queue(
     appointment: AppointmentId,
     patient: PatientId,
     starts_at: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> Result<(), CoreError> {
     let conn = tx.conn();
     let Some(channel) = channel(conn, patient)? else {
@@ -56,10 +57,9 @@ pub(crate) fn queue(
         [],
         |r| r.get(0),
     )?;
+    // Booked at short notice: due at once (the use case's clock, like every check).
+    let due = time::stored((starts_at - Duration::hours(hours)).max(now));
     let now = tx.now_rfc3339();
-    let due = time::stored(starts_at - Duration::hours(hours));
-    // Booked at short notice: due at once.
-    let due = if due < now { now.clone() } else { due };
     conn.execute(
         "INSERT INTO reminder (appointment_id, channel, due_at, status, created_at)
          VALUES (?1, ?2, ?3, 'queued', ?4)",
