@@ -7,7 +7,6 @@ mod common;
 mod identity_common;
 mod schedule_common;
 
-use chrono::Utc;
 use clinic_core::schedule::{appointments, booking, config, reassign, waitlist};
 use clinic_core::{restricted, Caller, CoreError};
 use clinic_protocol::{
