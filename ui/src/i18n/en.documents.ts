@@ -89,9 +89,19 @@ export const enDocuments = {
     recorded: "Uploaded",
     recordedValue: "{{date}} by {{name}}",
     pdfNote:
-      "This is the text extracted from the PDF; its layout and images are not shown. Use “Save a copy” to open the original.",
+      "Below is the text extracted from the PDF, for reading aloud, copying and searching. Use “Save a copy” to open the original.",
     pdfNoText:
       "No text could be extracted from this PDF (it may be a scan). Use “Save a copy” to open the original.",
+    pdf: {
+      pagesLabel: "Pages of the document",
+      loading: "Drawing the pages…",
+      page: "Page {{page}} of {{count}}",
+      pageError: "Page {{page}} could not be shown.",
+      more_one: "Show the last page",
+      more_other: "Show more pages ({{count}} left)",
+      error: "The pages of this PDF could not be shown here. Use “Save a copy” to open the original.",
+      password: "This PDF is protected by a password, so its pages cannot be shown here. Use “Save a copy” to open it.",
+    },
     textLabel: "Text of the document",
     noText: "This file has no text.",
     notSearchable: "The text of this document cannot be searched.",

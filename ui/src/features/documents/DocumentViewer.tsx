@@ -1,11 +1,12 @@
 // The document viewer (a dialog): the document's details, then an image (as a `data:`
-// URL) or the text of a text file or PDF (for a PDF: the extracted text, with a pointer
-// to "Save a copy" for the original). Its actions: "Save a copy" (the shell asks where;
-// "Saved to PATH"), "Share" and "Entered in error", whose forms open inside the dialog
-// so the document stays loaded (and its view is audited once).
+// URL), a text file's text, or a PDF: its pages drawn by pdf.js (a lazily loaded module,
+// see PdfPages) with the extracted text below them, as the accessible, searchable
+// alternative that stays whatever pdf.js manages. Its actions: "Save a copy" (the shell
+// asks where; "Saved to PATH"), "Share" and "Entered in error", whose forms open inside the
+// dialog so the document stays loaded (and its view is audited once).
 import { Alert, Badge, Button, Center, Group, Image, Loader, Modal, Paper, ScrollArea, Stack, Text } from "@mantine/core";
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { Component, lazy, Suspense, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import type { DocumentContent } from "../../bindings/DocumentContent";
 import type { DocumentInfo } from "../../bindings/DocumentInfo";
@@ -18,6 +19,10 @@ import { documentsKeys, getDocument, saveDocumentCopy } from "./api";
 import { EnteredInErrorForm } from "./EnteredInErrorForm";
 import { formatSize, imageDataUrl } from "./model";
 import { ShareForm } from "./ShareForm";
+
+// pdf.js and its worker load only when a PDF is opened (a chunk of their own). If the
+// chunk cannot load, the viewer says so and keeps the text.
+const PdfPages = lazy(() => import("./PdfPages").catch(() => ({ default: PdfPagesUnavailable })));
 
 type Props = {
   info: DocumentInfo;
@@ -189,6 +194,23 @@ function ContentView({ content, error }: { content: DocumentContent | undefined;
   return (
     <Stack gap="xs">
       {pdf ? (
+        content.content_base64 === "" ? (
+          <PdfPagesUnavailable />
+        ) : (
+          <PdfPagesBoundary key={info.id}>
+            <Suspense
+              fallback={
+                <Center p="md">
+                  <Loader size="sm" aria-label={t("documents.viewer.pdf.loading")} data-testid="document-pdf-loading" />
+                </Center>
+              }
+            >
+              <PdfPages base64={content.content_base64} title={info.title || t("documents.untitled")} />
+            </Suspense>
+          </PdfPagesBoundary>
+        )
+      ) : null}
+      {pdf ? (
         <Alert color="blue" role="note" data-testid="document-pdf-note">
           {hasText ? t("documents.viewer.pdfNote") : t("documents.viewer.pdfNoText")}
         </Alert>
@@ -218,4 +240,27 @@ function ContentView({ content, error }: { content: DocumentContent | undefined;
       )}
     </Stack>
   );
+}
+
+/** Instead of the pages when pdf.js is not available or failed outright. */
+function PdfPagesUnavailable() {
+  const { t } = useTranslation();
+  return (
+    <Alert color="yellow" role="status" data-testid="document-pdf-render-error">
+      {t("documents.viewer.pdf.error")}
+    </Alert>
+  );
+}
+
+/** Whatever goes wrong while drawing the pages leaves the rest of the viewer (and the text). */
+class PdfPagesBoundary extends Component<{ children: ReactNode }, { failed: boolean }> {
+  state = { failed: false };
+
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+
+  render() {
+    return this.state.failed ? <PdfPagesUnavailable /> : this.props.children;
+  }
 }
