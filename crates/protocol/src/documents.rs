@@ -116,7 +116,7 @@ pub struct DocumentPage {
 #[ts(export)]
 pub struct DocumentContent {
     pub info: DocumentInfo,
-    /// The bytes (base64) for images; empty for PDFs and text.
+    /// The bytes (base64) for images and PDFs (drawn in the app); empty for text.
     pub content_base64: String,
     /// The text of text files and the text extracted from PDFs.
     pub text: String,

@@ -281,6 +281,20 @@ async fn documents(app: &App, dir: &std::path::Path) -> clinic_e2e::Result {
         })
         .await?;
     ensure!(text.contains("Potassium"), "the viewer's text: {text:?}");
+    // The page itself is drawn in the app (pdf.js under the app's CSP).
+    app.wait_until_for(
+        "the PDF's first page drawn",
+        app.timeout() * 3,
+        async || {
+            let page = app.find("document-pdf-page-1").await?;
+            Ok((page.attr("data-drawn").await?.as_deref() == Some("true")).then_some(()))
+        },
+    )
+    .await?;
+    ensure!(
+        !app.is_visible("document-pdf-render-error").await?,
+        "pdf.js reported an error"
+    );
     app.click("document-share").await?;
     app.find("document-share-dialog").await?;
     let select = app.find("document-share-staff").await?;

@@ -6,7 +6,7 @@ import type { DocumentInfo } from "./DocumentInfo";
  */
 export type DocumentContent = { info: DocumentInfo, 
 /**
- * The bytes (base64) for images; empty for PDFs and text.
+ * The bytes (base64) for images and PDFs (drawn in the app); empty for text.
  */
 content_base64: string, 
 /**

@@ -290,11 +290,13 @@ pub fn view(
         json!({ "document_id": id.to_string() }),
     );
     audit::append_standalone(store, caller.audit_key, &e)?;
-    let content_base64 = if info.media_type.starts_with("image/") {
-        base64::engine::general_purpose::STANDARD.encode(&content)
-    } else {
-        String::new()
-    };
+    // Images and PDFs are drawn by the app (PDF pages with pdf.js); text is shown as text.
+    let content_base64 =
+        if info.media_type.starts_with("image/") || info.media_type == "application/pdf" {
+            base64::engine::general_purpose::STANDARD.encode(&content)
+        } else {
+            String::new()
+        };
     Ok(DocumentContent {
         info,
         content_base64,

@@ -22,7 +22,11 @@ import { ShareForm } from "./ShareForm";
 
 // pdf.js and its worker load only when a PDF is opened (a chunk of their own). If the
 // chunk cannot load, the viewer says so and keeps the text.
-const PdfPages = lazy(() => import("./PdfPages").catch(() => ({ default: PdfPagesUnavailable })));
+const PdfPages = lazy(() =>
+  import("./PdfPages").catch((e: unknown) => ({
+    default: () => <PdfPagesUnavailable kind={`import:${e instanceof Error ? e.name : typeof e}`} />,
+  })),
+);
 
 type Props = {
   info: DocumentInfo;
@@ -243,24 +247,25 @@ function ContentView({ content, error }: { content: DocumentContent | undefined;
 }
 
 /** Instead of the pages when pdf.js is not available or failed outright. */
-function PdfPagesUnavailable() {
+/** `kind`: where and what failed (an error's class name only, never its message). */
+function PdfPagesUnavailable({ kind = "none" }: { kind?: string }) {
   const { t } = useTranslation();
   return (
-    <Alert color="yellow" role="status" data-testid="document-pdf-render-error">
+    <Alert color="yellow" role="status" data-testid="document-pdf-render-error" data-kind={kind}>
       {t("documents.viewer.pdf.error")}
     </Alert>
   );
 }
 
 /** Whatever goes wrong while drawing the pages leaves the rest of the viewer (and the text). */
-class PdfPagesBoundary extends Component<{ children: ReactNode }, { failed: boolean }> {
-  state = { failed: false };
+class PdfPagesBoundary extends Component<{ children: ReactNode }, { failed: string | null }> {
+  state = { failed: null as string | null };
 
-  static getDerivedStateFromError() {
-    return { failed: true };
+  static getDerivedStateFromError(e: unknown) {
+    return { failed: `render:${e instanceof Error ? e.name : typeof e}` };
   }
 
   render() {
-    return this.state.failed ? <PdfPagesUnavailable /> : this.props.children;
+    return this.state.failed !== null ? <PdfPagesUnavailable kind={this.state.failed} /> : this.props.children;
   }
 }

@@ -44,7 +44,8 @@ type Props = {
 type State =
   | { status: "loading" }
   | { status: "ready"; doc: PDFDocumentProxy }
-  | { status: "error"; reason: "password" | "other" };
+  /** `kind`: the error's class name only (never its message: no document content). */
+  | { status: "error"; reason: "password" | "other"; kind: string };
 
 export default function PdfPages({ base64, title }: Props) {
   const { t } = useTranslation();
@@ -58,7 +59,8 @@ export default function PdfPages({ base64, title }: Props) {
     let pdfWorker: PDFWorker | null = null;
     let port: Worker | null = null;
     const fail = (e: unknown) => {
-      if (!cancelled) setState({ status: "error", reason: isPasswordError(e) ? "password" : "other" });
+      const kind = e instanceof Error ? e.name : e === null ? "worker" : typeof e;
+      if (!cancelled) setState({ status: "error", reason: isPasswordError(e) ? "password" : "other", kind });
     };
     const onWorkerError = () => fail(null);
     setState({ status: "loading" });
@@ -103,7 +105,7 @@ export default function PdfPages({ base64, title }: Props) {
 
   if (state.status === "error") {
     return (
-      <Alert color="yellow" role="status" data-testid="document-pdf-render-error">
+      <Alert color="yellow" role="status" data-testid="document-pdf-render-error" data-kind={state.kind}>
         {state.reason === "password" ? t("documents.viewer.pdf.password") : t("documents.viewer.pdf.error")}
       </Alert>
     );
