@@ -1,6 +1,7 @@
 // The chart's timeline: visits newest first with their notes and amendments directly
 // under the originals, drafts and signatures, notes outside a visit, "Load more", clinical
-// text shown as inert text, and starting and finishing a visit.
+// text shown as inert text, starting a visit (now, or at a typed local start sent in UTC),
+// finishing it, and marking it entered in error after a confirmation.
 import { invoke } from "@tauri-apps/api/core";
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
@@ -10,11 +11,13 @@ import { commandRouter, renderWithProviders, type Handlers } from "../../test/re
 import { withSession } from "../admin/testing";
 import { ChartScreen } from "../chart/ChartScreen";
 import { chartHandlers, chartSummary, PATIENT } from "../chart/testing";
+import { localStarted } from "./model";
 import { encounter, free, ME, note, notesBackend, soap, type NotesState } from "./testing";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 const mockInvoke = vi.mocked(invoke);
 const calls = (cmd: string) => mockInvoke.mock.calls.filter((c) => c[0] === cmd).map((c) => c[1]);
+const input = (id: string) => screen.getByTestId(id) as HTMLInputElement;
 
 function renderTimeline(state: NotesState, more: Handlers = {}) {
   mockInvoke.mockImplementation(commandRouter(chartHandlers(() => chartSummary(), { ...notesBackend(state), ...more })));
@@ -72,6 +75,9 @@ describe("the timeline", () => {
     expect(within(first).getByTestId("timeline-encounter-status").textContent).toBe("In progress");
     expect(within(first).getByTestId("timeline-encounter-recorded").textContent).toBe("Recorded by Dr Grey");
     expect(within(first).getByTestId("encounter-finish")).toBeTruthy();
+    expect(within(first).getByTestId(`encounter-finish-${newer.id}`).textContent).toBe("Finish visit");
+    expect(within(first).getByTestId(`encounter-status-${newer.id}`).textContent).toBe("In progress");
+    expect(within(first).getByTestId(`encounter-error-${newer.id}`)).toBeTruthy();
     const draftCard = within(first).getByTestId("note-card");
     expect(draftCard.getAttribute("data-status")).toBe("draft");
     expect(within(draftCard).getByTestId("note-draft").textContent).toBe("Draft");
@@ -85,6 +91,8 @@ describe("the timeline", () => {
     expect(within(error).getByTestId("timeline-encounter-title").tagName).toBe("S");
     expect(within(error).queryByTestId("note-new")).toBeNull();
     expect(within(error).queryByTestId("encounter-finish")).toBeNull();
+    expect(within(error).getByTestId(`encounter-status-${wrong.id}`).textContent).toBe("Entered in error");
+    expect(within(error).queryByTestId(`encounter-error-${wrong.id}`)).toBeNull();
 
     // The oldest: two originals in writing order; the amendment right under its original.
     expect(within(last).queryByTestId("encounter-finish")).toBeNull();
@@ -167,6 +175,11 @@ describe("visits", () => {
     expect(document.querySelectorAll("style").length).toBe(0);
     const type = screen.getByTestId("encounter-type") as HTMLSelectElement;
     expect(Array.from(type.options).map((o) => o.value)).toEqual(["office_visit", "telephone", "video", "home_visit", "other"]);
+    // "Started" defaults to now, in the device's time zone; left as is, the shell stamps it.
+    const opened = localStarted();
+    expect(input("encounter-started-date").value).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(input("encounter-started-time").value).toMatch(/^\d{2}:\d{2}$/);
+    expect(input("encounter-started-date").value).toBe(opened.date);
     await user.selectOptions(type, "video");
     await user.type(screen.getByTestId("encounter-reason"), "  Follow-up of diabetes ");
     await user.click(screen.getByTestId("encounter-save"));
@@ -220,5 +233,159 @@ describe("visits", () => {
     await waitFor(() =>
       expect(calls("set_encounter_status").at(-1)).toEqual({ request: { id: e.id, expected_version: 2, status: "finished" } }),
     );
+  });
+
+  it("sends a typed start, in the device's time zone, as RFC 3339 in UTC", async () => {
+    const user = userEvent.setup();
+    const state: NotesState = { encounters: [], notes: [] };
+    renderTimeline(state);
+    await user.click(await screen.findByTestId("encounter-new"));
+    await screen.findByTestId("encounter-dialog");
+    await user.clear(input("encounter-started-date"));
+    await user.type(input("encounter-started-date"), "2026-01-05");
+    await user.clear(input("encounter-started-time"));
+    await user.type(input("encounter-started-time"), "9:05");
+    await user.click(screen.getByTestId("encounter-save"));
+    await waitFor(() => expect(screen.queryByTestId("encounter-dialog")).toBeNull());
+    const expected = new Date(2026, 0, 5, 9, 5).toISOString().replace(".000Z", "Z");
+    expect(expected).toMatch(/^2026-01-0[45]T\d{2}:\d{2}:00Z$/);
+    expect(calls("create_encounter")).toEqual([
+      { request: { patient_id: PATIENT.id, type: "office_visit", reason: "", started_at: expected } },
+    ]);
+    const row = await screen.findByTestId("timeline-encounter");
+    expect(row.getAttribute("data-encounter-id")).toBe(state.encounters[0]!.id);
+    expect(state.encounters[0]!.started_at).toBe(expected);
+  });
+
+  it("says an unreadable start under the field without sending it", async () => {
+    const user = userEvent.setup();
+    renderTimeline({ encounters: [], notes: [] });
+    await user.click(await screen.findByTestId("encounter-new"));
+    await screen.findByTestId("encounter-dialog");
+    await user.clear(input("encounter-started-date"));
+    await user.type(input("encounter-started-date"), "2026-02-30");
+    await user.click(screen.getByTestId("encounter-save"));
+    expect(screen.getByTestId("encounter-started-error").textContent).toMatch(/YYYY-MM-DD/);
+    expect(input("encounter-started-date").getAttribute("aria-invalid")).toBe("true");
+
+    await user.clear(input("encounter-started-date"));
+    await user.type(input("encounter-started-date"), "2026-02-27");
+    expect(screen.queryByTestId("encounter-started-error")).toBeNull();
+    await user.clear(input("encounter-started-time"));
+    await user.type(input("encounter-started-time"), "25:00");
+    await user.click(screen.getByTestId("encounter-save"));
+    expect(screen.getByTestId("encounter-started-error").textContent).toMatch(/HH:MM/);
+    expect(calls("create_encounter")).toEqual([]);
+  });
+
+  it("shows the shell's error on the start under it and keeps the typed start", async () => {
+    const user = userEvent.setup();
+    renderTimeline(
+      { encounters: [], notes: [] },
+      {
+        create_encounter: () =>
+          Promise.reject({
+            code: "validation",
+            message: "invalid",
+            fields: [{ field: "started_at", message: "An encounter cannot start in the future." }],
+          }),
+      },
+    );
+    await user.click(await screen.findByTestId("encounter-new"));
+    await screen.findByTestId("encounter-dialog");
+    await user.clear(input("encounter-started-date"));
+    await user.type(input("encounter-started-date"), "2099-03-01");
+    await user.clear(input("encounter-started-time"));
+    await user.type(input("encounter-started-time"), "10:15");
+    await user.type(input("encounter-reason"), "Later");
+    await user.click(screen.getByTestId("encounter-save"));
+    expect((await screen.findByTestId("encounter-started-error")).textContent).toBe(
+      "An encounter cannot start in the future.",
+    );
+    expect(screen.queryByTestId("encounter-error")).toBeNull();
+    expect(screen.getByTestId("encounter-dialog")).toBeTruthy();
+    expect(input("encounter-started-date").value).toBe("2099-03-01");
+    expect(input("encounter-started-time").value).toBe("10:15");
+    expect(input("encounter-reason").value).toBe("Later");
+    expect(input("encounter-started-time").getAttribute("aria-invalid")).toBe("true");
+    expect(calls("create_encounter")).toHaveLength(1);
+  });
+});
+
+describe("entered in error", () => {
+  it("marks a visit entered in error after the confirmation, quoting its version", async () => {
+    const user = userEvent.setup();
+    const e = encounter({ version: 3, status: "finished", reason: "Wrong chart" });
+    const n = note({ encounter_id: e.id, title: "Misfiled note" });
+    const state: NotesState = { encounters: [e], notes: [n] };
+    renderTimeline(state);
+    const row = await screen.findByTestId("timeline-encounter");
+    expect(within(row).queryByTestId(`encounter-finish-${e.id}`)).toBeNull();
+    await user.click(within(row).getByTestId(`encounter-error-${e.id}`));
+
+    const confirmation = await screen.findByTestId("encounter-error-confirmation");
+    expect(document.querySelectorAll("style").length).toBe(0);
+    expect(confirmation.textContent).toContain("The visit and its notes stay in the record, shown struck through");
+    expect(calls("set_encounter_status")).toEqual([]);
+    await user.click(screen.getByTestId("encounter-error-confirm"));
+
+    await waitFor(() => expect(row.getAttribute("data-status")).toBe("entered_in_error"));
+    expect(calls("set_encounter_status")).toEqual([
+      { request: { id: e.id, expected_version: 3, status: "entered_in_error" } },
+    ]);
+    expect(screen.queryByTestId("encounter-error-confirmation")).toBeNull();
+    expect(within(row).getByTestId("timeline-encounter-title").tagName).toBe("S");
+    expect(within(row).getByTestId("timeline-encounter-reason").tagName).toBe("S");
+    expect(row.querySelector("ul.timeline-notes")?.getAttribute("data-struck")).toBe("true");
+    expect(within(row).getByTestId(`encounter-status-${e.id}`).textContent).toBe("Entered in error");
+    expect(within(row).queryByTestId(`encounter-error-${e.id}`)).toBeNull();
+    expect(within(row).queryByTestId("note-new")).toBeNull();
+    // The visit's notes stay in the record.
+    expect(within(row).getByTestId("note-card-title").textContent).toBe("Misfiled note");
+    expect(screen.getByTestId("timeline-notice").textContent).toContain("Marked as entered in error");
+  });
+
+  it("sends nothing when the confirmation is cancelled", async () => {
+    const user = userEvent.setup();
+    const e = encounter();
+    renderTimeline({ encounters: [e], notes: [] });
+    const row = await screen.findByTestId("timeline-encounter");
+    await user.click(within(row).getByTestId(`encounter-error-${e.id}`));
+    await screen.findByTestId("encounter-error-confirmation");
+    await user.click(screen.getByTestId("encounter-error-cancel"));
+    await waitFor(() => expect(screen.queryByTestId("encounter-error-confirmation")).toBeNull());
+    expect(calls("set_encounter_status")).toEqual([]);
+    expect(row.getAttribute("data-status")).toBe("in_progress");
+    expect(within(row).getByTestId(`encounter-status-${e.id}`).textContent).toBe("In progress");
+  });
+
+  it("offers to reload after someone else changed the visit, and says a refusal", async () => {
+    const user = userEvent.setup();
+    const e = encounter({ version: 1 });
+    const state: NotesState = { encounters: [e], notes: [] };
+    let refuse = false;
+    const backend = notesBackend(state);
+    renderTimeline(state, {
+      set_encounter_status: (args) =>
+        refuse ? Promise.reject({ code: "forbidden", message: "not allowed" }) : backend.set_encounter_status!(args),
+    });
+    const row = await screen.findByTestId("timeline-encounter");
+    state.encounters = [{ ...e, version: 2 }];
+    await user.click(within(row).getByTestId(`encounter-error-${e.id}`));
+    await user.click(await screen.findByTestId("encounter-error-confirm"));
+    expect(await within(row).findByTestId("encounter-conflict")).toBeTruthy();
+    expect(screen.queryByTestId("encounter-error-confirmation")).toBeNull();
+    await user.click(within(row).getByTestId("encounter-conflict-reload"));
+    await waitFor(() => expect(within(row).queryByTestId("encounter-conflict")).toBeNull());
+
+    refuse = true;
+    await user.click(within(row).getByTestId(`encounter-error-${e.id}`));
+    await user.click(await screen.findByTestId("encounter-error-confirm"));
+    const refused = await within(row).findByTestId("encounter-entered-in-error-error");
+    expect(refused.getAttribute("data-code")).toBe("forbidden");
+    expect(calls("set_encounter_status").at(-1)).toEqual({
+      request: { id: e.id, expected_version: 2, status: "entered_in_error" },
+    });
+    expect(row.getAttribute("data-status")).toBe("in_progress");
   });
 });

@@ -1,7 +1,8 @@
 // The chart's "Timeline & notes" section: the patient's encounters newest first (paged,
 // 20 at a time, "Load more"), each with its notes and their amendments, then the notes
 // written outside a visit. It owns "New visit", "New note outside a visit", which dialog
-// is open (new visit, note editor) and the confirmation after a write.
+// is open (new visit, note editor) and the confirmation after a write (a visit started,
+// finished or marked entered in error, a note saved or signed).
 import { Alert, Button, Center, Group, Loader, Paper, Stack, Text, Title } from "@mantine/core";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
@@ -81,7 +82,13 @@ export function TimelineSection({ patientId }: { patientId: PatientId }) {
                   item={item}
                   onNewNote={(encounter) => open({ type: "note", target: { mode: "new", encounter } })}
                   onNoteAction={onNoteAction}
-                  onFinished={(e) => setNotice(t("notes.notice.finished", { what: encounterLabel(e) }))}
+                  onStatusSet={(e) =>
+                    setNotice(
+                      t(e.status === "entered_in_error" ? "notes.notice.enteredInError" : "notes.notice.finished", {
+                        what: encounterLabel(e),
+                      }),
+                    )
+                  }
                 />
               ))}
             </ol>

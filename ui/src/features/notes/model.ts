@@ -1,6 +1,7 @@
 // The timeline's closed value lists (encounter types, note templates, SOAP sections), the
-// note editor's text values and their conversion to and from a note's content, and the
-// merging of timeline pages into one list. Pure, so it can be unit tested.
+// note editor's text values and their conversion to and from a note's content, a visit's
+// typed start (local date and time) as the shell takes it, and the merging of timeline
+// pages into one list. Pure, so it can be unit tested.
 import type { ClinicalNote } from "../../bindings/ClinicalNote";
 import type { EncounterType } from "../../bindings/EncounterType";
 import type { NoteContent } from "../../bindings/NoteContent";
@@ -77,6 +78,45 @@ export function sameAsSaved(note: ClinicalNote, title: string, content: NoteCont
   if (note.title !== title || note.content.template !== content.template) return false;
   const saved = contentSections(note.content);
   return contentSections(content).every((s, i) => saved[i]?.text === s.text);
+}
+
+/** A visit's start as typed: a local date `YYYY-MM-DD` and a local time `HH:MM`. */
+export type StartedValues = { date: string; time: string };
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** `now` in the device's time zone, to the minute, as the "Started" inputs show it. */
+export function localStarted(now: Date = new Date()): StartedValues {
+  return {
+    date: `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`,
+    time: `${pad(now.getHours())}:${pad(now.getMinutes())}`,
+  };
+}
+
+/** Why a typed start cannot be sent: the date or the time is not readable. */
+export type StartedProblem = "date" | "time";
+
+/**
+ * A typed local start as the shell takes it: RFC 3339 in UTC, to the minute
+ * (`2026-01-05T08:30:00Z`). The date must be a real calendar day written `YYYY-MM-DD`; the
+ * time `HH:MM` (24-hour, `9:30` accepted). Whether it is too far in the future is the
+ * shell's call.
+ */
+export function startedToRfc3339(v: StartedValues): { ok: string } | { problem: StartedProblem } {
+  const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v.date.trim());
+  if (!d) return { problem: "date" };
+  const [y, mo, day] = [Number(d[1]), Number(d[2]), Number(d[3])];
+  const check = new Date(Date.UTC(y, mo - 1, day));
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== day) {
+    return { problem: "date" };
+  }
+  const t = /^(\d{1,2}):(\d{2})$/.exec(v.time.trim());
+  if (!t) return { problem: "time" };
+  const [h, mi] = [Number(t[1]), Number(t[2])];
+  if (h > 23 || mi > 59) return { problem: "time" };
+  const local = new Date(y, mo - 1, day, h, mi);
+  if (Number.isNaN(local.getTime())) return { problem: "date" };
+  return { ok: local.toISOString().replace(/\.\d{3}Z$/, "Z") };
 }
 
 const time = (iso: string): number => {
