@@ -23,6 +23,7 @@ pub mod patient;
 pub mod restricted;
 pub mod schedule;
 pub mod staff;
+pub mod sync;
 
 pub use audit::*;
 pub use chart::*;
@@ -42,3 +43,7 @@ pub use patient::*;
 pub use restricted::*;
 pub use schedule::*;
 pub use staff::*;
+pub use sync::{
+    ApiError, ApiErrorCode, EnrollRequest, EnrollResponse, HealthResponse, LoggedOp, PullResponse,
+    PushOutcome, PushRequest, PushResponse, PushResult, QuarantineReason,
+};

@@ -1,0 +1,39 @@
+//! The central sync server (first slice): device enrollment, the per-clinic
+//! append-only op log with push (idempotent by `op_id`, gap-free `seq`) and pull
+//! (opaque cursors), and the quarantine for ops it cannot apply. DESIGN.md §5.
+//!
+//! Plain HTTP for now; TLS (rustls) comes next, until then run it behind a TLS
+//! terminator or on localhost only.
+//!
+//! Layout: [`api`] (routes and handlers) over [`auth`], [`body`], [`validate`] and
+//! [`cursor`]; storage behind the [`store::OpLogStore`] trait ([`store::sqlite`]
+//! today, PostgreSQL later). Wire types live in `clinic_protocol::sync`.
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod auth;
+pub mod body;
+pub mod cursor;
+pub mod error;
+pub mod secret;
+pub mod store;
+pub mod validate;
+
+pub use error::ApiError;
+
+use std::future::Future;
+use std::sync::Arc;
+use store::OpLogStore;
+use tokio::net::TcpListener;
+
+/// Serves the API on `listener` until `shutdown` completes, then finishes the
+/// requests in flight and returns.
+pub async fn serve(
+    listener: TcpListener,
+    store: Arc<dyn OpLogStore>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, api::router(store))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,179 @@
+//! Server storage behind one trait, [`OpLogStore`]. SQLite ([`sqlite`]) is the
+//! embedded default; a PostgreSQL implementation will follow, so the trait speaks
+//! only protocol and std types (no SQLite types) and the SQL stays portable.
+//!
+//! The trait is synchronous: the HTTP layer calls it on tokio's blocking pool
+//! (`spawn_blocking`). Implementations must be safe to call from many threads.
+//!
+//! Invariants every implementation keeps:
+//! - everything is scoped by `clinic_id`; nothing reads across clinics;
+//! - `push` is all-or-nothing, assigns per-clinic `seq` values gap-free inside its
+//!   write transaction, and is idempotent by `op_id`;
+//! - quarantined ops are stored, never dropped;
+//! - secrets arrive already hashed ([`SecretHash`]); no plaintext secret is stored.
+use clinic_protocol::{ClinicId, DeviceId, LoggedOp, OpId, PushOutcome, QuarantineReason};
+use std::fmt;
+
+pub mod sqlite;
+
+/// Hex SHA-256 of a high-entropy secret (device token or enrollment code). Stored
+/// and compared instead of the secret; `Debug` does not print it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretHash(pub String);
+
+impl fmt::Debug for SecretHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretHash(..)")
+    }
+}
+
+/// Who presented a device token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeviceAuth {
+    Active {
+        clinic_id: ClinicId,
+        device_id: DeviceId,
+    },
+    /// A known token of a revoked device: it must wipe.
+    Revoked { device_id: DeviceId },
+    /// No device holds this token.
+    Unknown,
+}
+
+/// A new one-time enrollment code for a clinic (created if it does not exist).
+#[derive(Clone, Debug)]
+pub struct NewEnrollmentCode<'a> {
+    pub clinic_id: ClinicId,
+    pub clinic_name: &'a str,
+    /// Used only when the clinic is created by this call.
+    pub new_clinic_epoch: u64,
+    pub code_hash: SecretHash,
+    pub now_ms: i64,
+    pub expires_ms: i64,
+}
+
+/// An enrollment attempt: consume `code_hash`, bind `device_id` to its clinic with
+/// `token_hash`.
+#[derive(Clone, Debug)]
+pub struct Enrollment<'a> {
+    pub code_hash: SecretHash,
+    pub device_id: DeviceId,
+    pub device_name: &'a str,
+    pub token_hash: SecretHash,
+    pub now_ms: i64,
+}
+
+/// One validated op of a push, as the store keeps it.
+#[derive(Clone, Debug)]
+pub struct IncomingOp {
+    pub op_id: OpId,
+    pub device_counter: u64,
+    /// Above the server's `SCHEMA_VERSION`: quarantined, not applied.
+    pub schema_version: u32,
+    /// The op's JSON exactly as stored (and later pulled): the server's canonical
+    /// serialization of `Op` for known versions, the op as received for newer ones
+    /// (which this build cannot parse).
+    pub json: String,
+}
+
+/// One page of a clinic's log.
+#[derive(Clone, Debug)]
+pub struct PullPage {
+    /// The clinic log's current epoch (goes into the next cursor).
+    pub epoch: u64,
+    pub ops: Vec<LoggedOp>,
+    /// More ops follow the last one of this page.
+    pub more: bool,
+}
+
+/// One quarantined op, for administrators.
+#[derive(Clone, Debug)]
+pub struct QuarantinedOp {
+    pub clinic_id: ClinicId,
+    pub device_id: DeviceId,
+    pub op_id: OpId,
+    pub device_counter: u64,
+    pub schema_version: u32,
+    pub reason: QuarantineReason,
+    pub received_ms: i64,
+}
+
+/// Storage failures and refusals. Only the `Display` of the first four may reach a
+/// client; `Backend` text is for the server log (it may contain SQL).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The enrollment code is unknown, used or expired (one answer for all three).
+    #[error("the enrollment code is not valid")]
+    InvalidCode,
+    /// The request contradicts what is stored; the text is safe to show.
+    #[error("{0}")]
+    Conflict(&'static str),
+    /// The named thing does not exist (in the caller's clinic).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The database is busy or locked by another process: retry.
+    #[error("the database is busy")]
+    Busy,
+    /// The data directory holds a database written by a newer server.
+    #[error(
+        "the database schema version {found} is newer than this server supports ({supported})"
+    )]
+    SchemaTooNew { found: i64, supported: i64 },
+    /// Anything else (I/O, corruption, a bug). Log it; never send it to a client.
+    #[error("storage failure: {0}")]
+    Backend(String),
+}
+
+/// The server's storage. See the module header for the invariants.
+pub trait OpLogStore: Send + Sync + 'static {
+    /// Creates the clinic if needed and stores a new enrollment code hash.
+    fn issue_enrollment_code(&self, code: NewEnrollmentCode<'_>) -> Result<(), StoreError>;
+
+    /// Consumes the code (one use, unexpired) and binds the device to the code's
+    /// clinic with the token hash. Re-enrolling an active device of the same clinic
+    /// replaces its token; a revoked device or one of another clinic is a conflict.
+    fn enroll(&self, enrollment: Enrollment<'_>) -> Result<ClinicId, StoreError>;
+
+    /// Looks a device token up.
+    fn authenticate(&self, token_hash: &SecretHash) -> Result<DeviceAuth, StoreError>;
+
+    /// Marks a device revoked. `Ok(false)` when no such device exists.
+    fn revoke_device(&self, device_id: DeviceId, now_ms: i64) -> Result<bool, StoreError>;
+
+    /// Applies one validated batch from `device_id` of `clinic_id` in one
+    /// transaction: one outcome per op, in order.
+    fn push(
+        &self,
+        clinic_id: ClinicId,
+        device_id: DeviceId,
+        ops: &[IncomingOp],
+        now_ms: i64,
+    ) -> Result<Vec<PushOutcome>, StoreError>;
+
+    /// Up to `limit` ops of the clinic with `seq > after_seq`, in `seq` order.
+    fn pull(&self, clinic_id: ClinicId, after_seq: u64, limit: u32)
+        -> Result<PullPage, StoreError>;
+
+    /// Every quarantined op of every clinic (administration).
+    fn quarantined(&self) -> Result<Vec<QuarantinedOp>, StoreError>;
+}
+
+/// The stored text of a quarantine reason. Do not change these strings.
+pub fn reason_str(reason: QuarantineReason) -> &'static str {
+    match reason {
+        QuarantineReason::SchemaTooNew => "schema_too_new",
+        QuarantineReason::DeviceCounterReused => "device_counter_reused",
+        QuarantineReason::OpIdConflict => "op_id_conflict",
+    }
+}
+
+/// Inverse of [`reason_str`].
+pub fn parse_reason(s: &str) -> Option<QuarantineReason> {
+    [
+        QuarantineReason::SchemaTooNew,
+        QuarantineReason::DeviceCounterReused,
+        QuarantineReason::OpIdConflict,
+    ]
+    .into_iter()
+    .find(|r| reason_str(*r) == s)
+}
