@@ -136,13 +136,11 @@ fn window_filter<R: Runtime>(
         let command = invoke.message.command().to_string();
         let label = invoke.message.webview_ref().label().to_string();
         let kiosk_window = label == clinic_core::kiosk::KIOSK_WINDOW;
-        let kiosk_command = clinic_core::authz::Command::ALL
-            .iter()
-            .any(|c| c.as_str() == command && c.is_kiosk());
+        // Plugin commands are not app commands: their capabilities decide.
         let app_command = clinic_core::authz::Command::ALL
             .iter()
-            .any(|c| c.as_str() == command);
-        if app_command && kiosk_window != kiosk_command {
+            .find(|c| c.as_str() == command);
+        if app_command.is_some_and(|c| c.is_kiosk() != kiosk_window) {
             if let Some(state) = invoke.message.webview_ref().try_state::<AppState>() {
                 state.audit_window_refusal(&label, &command);
             }

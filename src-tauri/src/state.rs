@@ -96,14 +96,51 @@ impl AppState {
         f(&mut guard)
     }
 
-    /// Admits `command` for the signed-in session (refusals audited by the core),
-    /// then runs `f` with the store and the caller it admitted.
+    /// [`with_open`](Self::with_open) for use cases that keep the store open: `f`
+    /// gets the open state itself.
+    fn with_store<T>(
+        &self,
+        f: impl FnOnce(&mut OpenStore) -> Result<T, UiError>,
+    ) -> Result<T, UiError> {
+        self.with_open(|open| f(open.as_mut().ok_or_else(|| self.not_ready())?))
+    }
+
+    /// THE admission step: the session gate admits `command` for the signed-in
+    /// session (refusals audited by the core), then `f` runs with the store, the
+    /// admitted caller, the gate, the kiosk desk and the audit key.
+    fn admitted<T>(
+        &self,
+        command: Command,
+        f: impl FnOnce(
+            &mut Store,
+            &Caller<'_>,
+            &mut SessionGate,
+            &mut KioskDesk,
+            &[u8; 32],
+        ) -> Result<T, CoreError>,
+    ) -> Result<T, UiError> {
+        self.with_store(|open| {
+            let OpenStore {
+                store,
+                audit_key,
+                gate,
+                kiosk,
+                ..
+            } = open;
+            let key = audit_key.as_bytes();
+            let caller = gate.admit(store, key, command, Utc::now()).map_err(to_ui)?;
+            f(store, &caller, gate, kiosk, key).map_err(to_ui)
+        })
+    }
+
+    /// Admits `command` for the signed-in session, then runs `f` with the store
+    /// and the caller it admitted.
     pub fn run<T>(
         &self,
         command: Command,
         f: impl FnOnce(&mut Store, &Caller<'_>) -> Result<T, CoreError>,
     ) -> Result<T, UiError> {
-        self.run_gate(command, |store, caller, _, _| f(store, caller))
+        self.admitted(command, |store, caller, _, _, _| f(store, caller))
     }
 
     /// Like [`run`](Self::run), also handing over the session gate and the audit
@@ -113,19 +150,11 @@ impl AppState {
         command: Command,
         f: impl FnOnce(&mut Store, &Caller<'_>, &mut SessionGate, &[u8; 32]) -> Result<T, CoreError>,
     ) -> Result<T, UiError> {
-        self.with_open(|open| {
-            let open = open.as_mut().ok_or_else(|| self.not_ready())?;
-            let key = open.audit_key.as_bytes();
-            let caller = open
-                .gate
-                .admit(&mut open.store, key, command, Utc::now())
-                .map_err(to_ui)?;
-            f(&mut open.store, &caller, &mut open.gate, key).map_err(to_ui)
+        self.admitted(command, |store, caller, gate, _, key| {
+            f(store, caller, gate, key)
         })
     }
-}
 
-impl AppState {
     /// Like [`run`](Self::run) for the staff commands that open or close the
     /// kiosk: also hands over the kiosk desk.
     pub fn run_desk<T>(
@@ -133,14 +162,8 @@ impl AppState {
         command: Command,
         f: impl FnOnce(&mut Store, &Caller<'_>, &mut KioskDesk) -> Result<T, CoreError>,
     ) -> Result<T, UiError> {
-        self.with_open(|open| {
-            let open = open.as_mut().ok_or_else(|| self.not_ready())?;
-            let key = open.audit_key.as_bytes();
-            let caller = open
-                .gate
-                .admit(&mut open.store, key, command, Utc::now())
-                .map_err(to_ui)?;
-            f(&mut open.store, &caller, &mut open.kiosk).map_err(to_ui)
+        self.admitted(command, |store, caller, _, kiosk, _| {
+            f(store, caller, kiosk)
         })
     }
 
@@ -153,13 +176,11 @@ impl AppState {
         command: Command,
         f: impl FnOnce(&mut Store, &Caller<'_>, &mut KioskDesk) -> Result<T, CoreError>,
     ) -> Result<T, UiError> {
-        self.with_open(|open| {
-            let open = open.as_mut().ok_or_else(|| self.not_ready())?;
-            let key = open.audit_key.as_bytes();
-            let caller = Caller::kiosk(key);
+        self.with_store(|open| {
             if !command.is_kiosk() || !open.kiosk.is_open() {
                 return Err(to_ui(CoreError::KioskVisitEnded));
             }
+            let caller = Caller::kiosk(open.audit_key.as_bytes());
             f(&mut open.store, &caller, &mut open.kiosk).map_err(to_ui)
         })
     }
@@ -167,10 +188,14 @@ impl AppState {
     /// Audits a command the kiosk window tried to call outside its own (or a
     /// kiosk command from a staff window), which the invoke filter refused.
     pub fn audit_window_refusal(&self, window: &str, command: &str) {
-        let _ = self.with_open(|open| {
-            let open = open.as_mut().ok_or_else(|| self.not_ready())?;
-            let key = open.audit_key.as_bytes();
-            clinic_core::kiosk::audit_refusal(&mut open.store, key, window, command).map_err(to_ui)
+        let _ = self.with_store(|open| {
+            clinic_core::kiosk::audit_refusal(
+                &mut open.store,
+                open.audit_key.as_bytes(),
+                window,
+                command,
+            )
+            .map_err(to_ui)
         });
     }
 }
