@@ -342,6 +342,29 @@ pub fn mask_if_hidden(
     Ok(())
 }
 
+/// The patients among `patients` whose record the caller may not open now
+/// (restricted, not on the care team, no unexpired grant): lists show them by
+/// MRN only. Each patient is looked up once; the device and the kiosk (no staff
+/// member) are not restricted.
+pub fn hidden_from(
+    conn: &Connection,
+    caller: &Caller<'_>,
+    now: DateTime<Utc>,
+    patients: impl IntoIterator<Item = PatientId>,
+) -> Result<std::collections::HashSet<PatientId>, CoreError> {
+    let mut hidden = std::collections::HashSet::new();
+    let Some(staff) = caller.staff_id else {
+        return Ok(hidden);
+    };
+    let mut seen = std::collections::HashSet::new();
+    for patient in patients {
+        if seen.insert(patient) && !access(conn, staff, patient, now)?.allows() {
+            hidden.insert(patient);
+        }
+    }
+    Ok(hidden)
+}
+
 /// [`ensure_access`] for the caller's staff member, now; the device itself (no
 /// staff member) is not restricted.
 pub fn ensure_caller_access(

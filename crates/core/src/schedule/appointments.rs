@@ -16,7 +16,6 @@ use clinic_protocol::{
 use clinic_store::Store;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::json;
-use std::collections::HashMap;
 
 /// Most days a calendar shows at once.
 pub const MAX_CALENDAR_DAYS: u32 = 7;
@@ -43,15 +42,19 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<Appointment, CoreError>> {
     else {
         return bad();
     };
-    let room_id = match r.get::<_, Option<String>>(10)?.map(|s| s.parse()) {
-        None => None,
-        Some(Ok(id)) => Some(id),
-        Some(Err(_)) => return bad(),
+    let Ok(room_id) = r
+        .get::<_, Option<String>>(10)?
+        .map(|s| s.parse())
+        .transpose()
+    else {
+        return bad();
     };
-    let series_id = match r.get::<_, Option<String>>(16)?.map(|s| s.parse()) {
-        None => None,
-        Some(Ok(id)) => Some(id),
-        Some(Err(_)) => return bad(),
+    let Ok(series_id) = r
+        .get::<_, Option<String>>(16)?
+        .map(|s| s.parse())
+        .transpose()
+    else {
+        return bad();
     };
     let Some(status) = AppointmentStatus::parse(&r.get::<_, String>(14)?) else {
         return bad();
@@ -125,23 +128,18 @@ pub(crate) fn mask(
     now: DateTime<Utc>,
     appointments: &mut [Appointment],
 ) -> Result<(), CoreError> {
-    let Some(staff) = caller.staff_id else {
-        return Ok(());
-    };
-    let mut seen: HashMap<PatientId, bool> = HashMap::new();
-    for a in appointments.iter_mut() {
-        let allowed = match seen.get(&a.patient_id) {
-            Some(&v) => v,
-            None => {
-                let v = crate::restricted::access(conn, staff, a.patient_id, now)?.allows();
-                seen.insert(a.patient_id, v);
-                v
-            }
-        };
-        if !allowed {
-            a.patient_name = RESTRICTED_NAME.to_string();
-            a.note.clear();
-        }
+    let hidden = crate::restricted::hidden_from(
+        conn,
+        caller,
+        now,
+        appointments.iter().map(|a| a.patient_id),
+    )?;
+    for a in appointments
+        .iter_mut()
+        .filter(|a| hidden.contains(&a.patient_id))
+    {
+        a.patient_name = RESTRICTED_NAME.to_string();
+        a.note.clear();
     }
     Ok(())
 }

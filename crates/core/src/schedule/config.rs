@@ -483,10 +483,8 @@ fn exception_from_row(
     r: &rusqlite::Row<'_>,
 ) -> rusqlite::Result<Result<ScheduleException, CoreError>> {
     let (id, provider, kind): (String, Option<String>, String) = (r.get(0)?, r.get(1)?, r.get(4)?);
-    let provider_id = match provider.map(|p| p.parse()) {
-        None => None,
-        Some(Ok(p)) => Some(p),
-        Some(Err(_)) => return Ok(Err(CoreError::Corrupt("schedule exception".into()))),
+    let Ok(provider_id) = provider.map(|p| p.parse()).transpose() else {
+        return Ok(Err(CoreError::Corrupt("schedule exception".into())));
     };
     Ok(match (id.parse(), ExceptionKind::parse(&kind)) {
         (Ok(id), Some(kind)) => Ok(ScheduleException {

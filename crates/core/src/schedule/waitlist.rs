@@ -34,10 +34,12 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<WaitlistEntry, Cor
     let bad = || Ok(Err(CoreError::Corrupt("waitlist entry".into())));
     let (id, patient, kind, status): (String, String, String, String) =
         (r.get(0)?, r.get(1)?, r.get(7)?, r.get(12)?);
-    let provider_id = match r.get::<_, Option<String>>(5)?.map(|p| p.parse()) {
-        None => None,
-        Some(Ok(p)) => Some(p),
-        Some(Err(_)) => return bad(),
+    let Ok(provider_id) = r
+        .get::<_, Option<String>>(5)?
+        .map(|p| p.parse())
+        .transpose()
+    else {
+        return bad();
     };
     let (Ok(id), Ok(patient_id), Ok(appointment_type_id), Some(status)) = (
         id.parse(),
@@ -84,13 +86,14 @@ fn mask(
     now: DateTime<Utc>,
     entries: &mut [WaitlistEntry],
 ) -> Result<(), CoreError> {
-    if let Some(staff) = caller.staff_id {
-        for e in entries.iter_mut() {
-            if !crate::restricted::access(conn, staff, e.patient_id, now)?.allows() {
-                e.patient_name = appointments::RESTRICTED_NAME.to_string();
-                e.note.clear();
-            }
-        }
+    let hidden =
+        crate::restricted::hidden_from(conn, caller, now, entries.iter().map(|e| e.patient_id))?;
+    for e in entries
+        .iter_mut()
+        .filter(|e| hidden.contains(&e.patient_id))
+    {
+        e.patient_name = appointments::RESTRICTED_NAME.to_string();
+        e.note.clear();
     }
     Ok(())
 }
