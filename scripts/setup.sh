@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, and only what is missing (idempotent):
 #   - Debian/Ubuntu packages for Tauri (WebKitGTK 4.1) and for headless tests
-#     (Xvfb, WebKitWebDriver, D-Bus, gnome-keyring, secret-tool);
+#     (Xvfb, WebKitWebDriver, D-Bus, gnome-keyring, secret-tool), and PostgreSQL
+#     (the sync server's tests start their own throwaway cluster with its initdb);
 #   - the UI's npm packages (npm ci) when ui/node_modules is missing or stale;
 #   - tauri-driver (from crates.io) when it is not on PATH;
 #   - checks rustfmt and clippy are installed.
@@ -14,6 +15,7 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev pkg-config libdbus-1-dev
   xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools
+  postgresql
 )
 
 setup_apt() {

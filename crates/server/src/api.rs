@@ -251,5 +251,6 @@ async fn pull(
         }
         .encode(),
         more: page.more,
+        head_seq: page.head_seq,
     }))
 }

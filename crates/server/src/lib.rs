@@ -2,12 +2,13 @@
 //! append-only op log with push (idempotent by `op_id`, gap-free `seq`) and pull
 //! (opaque cursors), and the quarantine for ops it cannot apply. DESIGN.md §5.
 //!
-//! Plain HTTP for now; TLS (rustls) comes next, until then run it behind a TLS
-//! terminator or on localhost only.
+//! HTTPS with rustls (TLS 1.2/1.3) via [`tls::serve_tls`]; plain HTTP ([`serve`])
+//! only for loopback tests and behind a TLS terminator.
 //!
 //! Layout: [`api`] (routes and handlers) over [`auth`], [`body`], [`validate`] and
-//! [`cursor`]; storage behind the [`store::OpLogStore`] trait ([`store::sqlite`]
-//! today, PostgreSQL later). Wire types live in `clinic_protocol::sync`.
+//! [`cursor`]; storage behind the [`store::OpLogStore`] trait: [`store::sqlite`]
+//! (embedded) or [`store::postgres`] (shared by several servers). Wire types live
+//! in `clinic_protocol::sync`.
 #![forbid(unsafe_code)]
 
 pub mod api;
@@ -17,6 +18,7 @@ pub mod cursor;
 pub mod error;
 pub mod secret;
 pub mod store;
+pub mod tls;
 pub mod validate;
 
 pub use error::ApiError;

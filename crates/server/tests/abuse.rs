@@ -1,10 +1,11 @@
 //! Malformed, oversized and unauthorized requests against the real binary: every
 //! one is a 4xx `ApiError`, never a 500, and never a partial apply. Also the
-//! quarantine of ops from a newer client, revocation and clinic isolation.
+//! quarantine of ops from a newer client, revocation and clinic isolation. Each
+//! test runs on SQLite (`<test>::sqlite`) and on PostgreSQL (`<test>::postgres`).
 mod common;
 
 use clinic_protocol::{ClinicId, PullResponse, SCHEMA_VERSION};
-use common::{push_body, seqs, Api, Dirs, Server};
+use common::{push_body, seqs, Api, Backend, Dirs, Server};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use http::Method;
@@ -19,13 +20,13 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     enc.finish().unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn malformed_and_invalid_pushes_are_400_and_apply_nothing() {
-    let dirs = Dirs::new();
+common::on_both_backends!(malformed_and_invalid_pushes_are_400_and_apply_nothing, 4);
+async fn malformed_and_invalid_pushes_are_400_and_apply_nothing(backend: Backend) {
+    let dirs = Dirs::with(backend);
     let clinic = ClinicId::new().to_string();
     let server = Server::start(&dirs);
     let api = Api::new(&server);
-    let mut device = api.enroll(&dirs.data, &clinic).await;
+    let mut device = api.enroll(&dirs.db, &clinic).await;
     let device_token = device.token.clone();
     let token = Some(device_token.as_str());
 
@@ -113,13 +114,13 @@ async fn malformed_and_invalid_pushes_are_400_and_apply_nothing() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn size_limits_and_gzip() {
-    let dirs = Dirs::new();
+common::on_both_backends!(size_limits_and_gzip, 4);
+async fn size_limits_and_gzip(backend: Backend) {
+    let dirs = Dirs::with(backend);
     let clinic = ClinicId::new().to_string();
     let server = Server::start(&dirs);
     let api = Api::new(&server);
-    let mut device = api.enroll(&dirs.data, &clinic).await;
+    let mut device = api.enroll(&dirs.db, &clinic).await;
     let device_token = device.token.clone();
     let token = Some(device_token.as_str());
 
@@ -183,13 +184,13 @@ async fn size_limits_and_gzip() {
     assert_eq!(api.pull_all(&device.token, 100).await.len(), 2);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn ops_from_a_newer_client_are_quarantined_not_dropped() {
-    let dirs = Dirs::new();
+common::on_both_backends!(ops_from_a_newer_client_are_quarantined_not_dropped, 4);
+async fn ops_from_a_newer_client_are_quarantined_not_dropped(backend: Backend) {
+    let dirs = Dirs::with(backend);
     let clinic = ClinicId::new().to_string();
     let server = Server::start(&dirs);
     let api = Api::new(&server);
-    let mut device = api.enroll(&dirs.data, &clinic).await;
+    let mut device = api.enroll(&dirs.db, &clinic).await;
     let ops = device.ops(3);
     let mut body = push_body(device.id, &ops);
     body["ops"][1]["schema_version"] = json!(SCHEMA_VERSION + 1);
@@ -221,7 +222,7 @@ async fn ops_from_a_newer_client_are_quarantined_not_dropped() {
     assert_eq!(log.iter().map(|o| o.seq).collect::<Vec<_>>(), [1, 2]);
     assert!(log.iter().all(|o| o.op.op_id != ops[1].op_id));
 
-    let (count, lines) = common::quarantine_listing(&dirs.data);
+    let (count, lines) = common::quarantine_listing(&dirs.db);
     assert_eq!(count, 1);
     assert!(lines[0].contains(&ops[1].op_id.to_string()), "{lines:?}");
     assert!(lines[0].contains("reason=schema_too_new"), "{lines:?}");
@@ -235,18 +236,21 @@ async fn ops_from_a_newer_client_are_quarantined_not_dropped() {
         json!({"status": "quarantined", "reason": "device_counter_reused"})
     );
     assert_eq!(r.body["upgrade_required"], false);
-    assert_eq!(common::quarantine_listing(&dirs.data).0, 2);
+    assert_eq!(common::quarantine_listing(&dirs.db).0, 2);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn revoked_devices_must_wipe_and_clinics_never_see_each_other() {
-    let dirs = Dirs::new();
+common::on_both_backends!(
+    revoked_devices_must_wipe_and_clinics_never_see_each_other,
+    4
+);
+async fn revoked_devices_must_wipe_and_clinics_never_see_each_other(backend: Backend) {
+    let dirs = Dirs::with(backend);
     let (clinic_a, clinic_b) = (ClinicId::new().to_string(), ClinicId::new().to_string());
     let server = Server::start(&dirs);
     let api = Api::new(&server);
-    let mut a1 = api.enroll(&dirs.data, &clinic_a).await;
-    let a2 = api.enroll(&dirs.data, &clinic_a).await;
-    let mut b1 = api.enroll(&dirs.data, &clinic_b).await;
+    let mut a1 = api.enroll(&dirs.db, &clinic_a).await;
+    let a2 = api.enroll(&dirs.db, &clinic_a).await;
+    let mut b1 = api.enroll(&dirs.db, &clinic_b).await;
 
     let ops = a1.ops(3);
 
@@ -285,7 +289,7 @@ async fn revoked_devices_must_wipe_and_clinics_never_see_each_other() {
 
     let (ok, out) = common::cli(
         &["revoke-device", "--device-id", &a1.id.to_string()],
-        &dirs.data,
+        &dirs.db,
     );
     assert!(ok, "{out}");
     let ops = a1.ops(1);
@@ -302,7 +306,7 @@ async fn revoked_devices_must_wipe_and_clinics_never_see_each_other() {
     );
 
     // A revoked device id cannot come back with a new code.
-    let code = common::issue_code(&dirs.data, &clinic_a);
+    let code = common::issue_code(&dirs.db, &clinic_a);
     let r = api
         .post(
             "/v1/enroll",
@@ -317,7 +321,7 @@ async fn revoked_devices_must_wipe_and_clinics_never_see_each_other() {
             "--device-id",
             &clinic_protocol::DeviceId::new().to_string(),
         ],
-        &dirs.data,
+        &dirs.db,
     );
     assert!(!ok, "revoking an unknown device is an error");
 }

@@ -1,17 +1,21 @@
 //! The happy-path sync stories against the real binary: enrollment, push, replay,
-//! pull with cursors, concurrent devices, kill -9 and restart, clean SIGTERM.
+//! pull with cursors, concurrent devices, kill -9 and restart, clean SIGTERM. Each
+//! story runs twice: on SQLite (`<story>::sqlite`) and on PostgreSQL (`::postgres`).
 mod common;
 
 use clinic_protocol::{ClinicId, OpId, PullResponse};
-use common::{seqs, Api, Dirs, Server};
+use common::{seqs, Api, Backend, Dirs, Server};
 use serde_json::json;
 use std::collections::HashSet;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn an_enrollment_code_works_once_and_a_wrong_one_gets_no_hint() {
-    let dirs = Dirs::new();
+common::on_both_backends!(
+    an_enrollment_code_works_once_and_a_wrong_one_gets_no_hint,
+    4
+);
+async fn an_enrollment_code_works_once_and_a_wrong_one_gets_no_hint(backend: Backend) {
+    let dirs = Dirs::with(backend);
     let clinic = ClinicId::new().to_string();
-    let code = common::issue_code(&dirs.data, &clinic);
+    let code = common::issue_code(&dirs.db, &clinic);
     let server = Server::start(&dirs);
     let api = Api::new(&server);
 
@@ -66,13 +70,13 @@ async fn an_enrollment_code_works_once_and_a_wrong_one_gets_no_hint() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn push_replay_and_pull_by_cursor() {
-    let dirs = Dirs::new();
+common::on_both_backends!(push_replay_and_pull_by_cursor, 4);
+async fn push_replay_and_pull_by_cursor(backend: Backend) {
+    let dirs = Dirs::with(backend);
     let clinic = ClinicId::new().to_string();
     let server = Server::start(&dirs);
     let api = Api::new(&server);
-    let mut device = api.enroll(&dirs.data, &clinic).await;
+    let mut device = api.enroll(&dirs.db, &clinic).await;
     let ops = device.ops(3);
 
     let first = api.push(&device, &ops).await;
@@ -136,18 +140,18 @@ async fn push_replay_and_pull_by_cursor() {
     assert!(!log.contains("555-0001"), "op payload reached the log");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
-async fn two_devices_pushing_concurrently_get_a_gap_free_log() {
+common::on_both_backends!(two_devices_pushing_concurrently_get_a_gap_free_log, 8);
+async fn two_devices_pushing_concurrently_get_a_gap_free_log(backend: Backend) {
     const BATCHES: usize = 20;
     const PER_BATCH: usize = 3;
-    let dirs = Dirs::new();
+    let dirs = Dirs::with(backend);
     let clinic = ClinicId::new().to_string();
     let server = Server::start(&dirs);
     let api = Api::new(&server);
     let mut tasks = Vec::new();
     let mut pushed = HashSet::new();
     for _ in 0..2 {
-        let mut device = api.enroll(&dirs.data, &clinic).await;
+        let mut device = api.enroll(&dirs.db, &clinic).await;
         // Every batch is its own task: both devices' batches race each other.
         for _ in 0..BATCHES {
             let ops = device.ops(PER_BATCH);
@@ -173,7 +177,7 @@ async fn two_devices_pushing_concurrently_get_a_gap_free_log() {
     acked.sort_unstable();
     assert_eq!(acked, (1..=total as u64).collect::<Vec<_>>());
 
-    let device = api.enroll(&dirs.data, &clinic).await;
+    let device = api.enroll(&dirs.db, &clinic).await;
     let log = api.pull_all(&device.token, 7).await;
     assert_eq!(
         log.iter().map(|o| o.seq).collect::<Vec<_>>(),
@@ -184,13 +188,13 @@ async fn two_devices_pushing_concurrently_get_a_gap_free_log() {
     assert_eq!(ids, pushed);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
-async fn kill_9_loses_nothing_acked_and_the_sequence_continues() {
-    let dirs = Dirs::new();
+common::on_both_backends!(kill_9_loses_nothing_acked_and_the_sequence_continues, 8);
+async fn kill_9_loses_nothing_acked_and_the_sequence_continues(backend: Backend) {
+    let dirs = Dirs::with(backend);
     let clinic = ClinicId::new().to_string();
     let mut server = Server::start(&dirs);
     let api = Api::new(&server);
-    let mut device = api.enroll(&dirs.data, &clinic).await;
+    let mut device = api.enroll(&dirs.db, &clinic).await;
     let ops = device.ops(3);
     assert_eq!(seqs(&api.push(&device, &ops).await, "accepted"), [1, 2, 3]);
 
@@ -262,9 +266,9 @@ async fn kill_9_loses_nothing_acked_and_the_sequence_continues() {
     assert_eq!(seqs(&api.push(&device, &ops).await, "accepted"), [next + 1]);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_stops_the_server_cleanly() {
-    let dirs = Dirs::new();
+common::on_both_backends!(sigterm_stops_the_server_cleanly, 2);
+async fn sigterm_stops_the_server_cleanly(backend: Backend) {
+    let dirs = Dirs::with(backend);
     let mut server = Server::start(&dirs);
     let api = Api::new(&server);
     assert_eq!(api.get("/v1/health", None).await.status, 200);

@@ -1,6 +1,7 @@
 //! Server storage behind one trait, [`OpLogStore`]. SQLite ([`sqlite`]) is the
-//! embedded default; a PostgreSQL implementation will follow, so the trait speaks
-//! only protocol and std types (no SQLite types) and the SQL stays portable.
+//! embedded default; PostgreSQL ([`postgres`]) serves several server processes
+//! sharing one database. The trait speaks only protocol and std types, and both
+//! backends run the same numbered migrations ([`MIGRATIONS`], portable SQL).
 //!
 //! The trait is synchronous: the HTTP layer calls it on tokio's blocking pool
 //! (`spawn_blocking`). Implementations must be safe to call from many threads.
@@ -14,7 +15,21 @@
 use clinic_protocol::{ClinicId, DeviceId, LoggedOp, OpId, PushOutcome, QuarantineReason};
 use std::fmt;
 
+pub mod postgres;
 pub mod sqlite;
+
+/// Numbered server migrations, embedded at build, run by both backends; never
+/// edit one that has landed. The SQL is portable (SQLite and PostgreSQL); a later
+/// migration that cannot be must become one entry per backend.
+pub const MIGRATIONS: &[(i64, &str)] = &[(
+    1,
+    include_str!("../../migrations/0001_clinics_devices_op_log.sql"),
+)];
+
+/// The schema version this build writes and understands.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |(v, _)| *v)
+}
 
 /// Hex SHA-256 of a high-entropy secret (device token or enrollment code). Stored
 /// and compared instead of the secret; `Debug` does not print it.
@@ -84,6 +99,8 @@ pub struct PullPage {
     pub ops: Vec<LoggedOp>,
     /// More ops follow the last one of this page.
     pub more: bool,
+    /// The clinic log's latest seq (for the device's progress bar).
+    pub head_seq: u64,
 }
 
 /// One quarantined op, for administrators.

@@ -10,8 +10,8 @@
 //! against the CLI writing to the same file from another process (WAL + busy
 //! timeout). `synchronous = FULL`: a push is durable before it is acknowledged.
 use super::{
-    parse_reason, reason_str, DeviceAuth, Enrollment, IncomingOp, NewEnrollmentCode, OpLogStore,
-    PullPage, QuarantinedOp, SecretHash, StoreError,
+    latest_version, parse_reason, reason_str, DeviceAuth, Enrollment, IncomingOp,
+    NewEnrollmentCode, OpLogStore, PullPage, QuarantinedOp, SecretHash, StoreError, MIGRATIONS,
 };
 use clinic_protocol::{
     ClinicId, DeviceId, LoggedOp, Op, OpId, PushOutcome, QuarantineReason, SCHEMA_VERSION,
@@ -24,16 +24,6 @@ use std::sync::{Mutex, MutexGuard};
 
 /// The database file's name inside the data directory.
 pub const DB_FILE: &str = "server.sqlite3";
-
-/// Numbered server migrations, embedded at build; never edit one that has landed.
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    include_str!("../../migrations/0001_clinics_devices_op_log.sql"),
-)];
-
-fn latest_version() -> i64 {
-    MIGRATIONS.last().map_or(0, |(v, _)| *v)
-}
 
 /// The SQLite op log.
 pub struct SqliteOpLog {
@@ -332,6 +322,11 @@ impl OpLogStore for SqliteOpLog {
                 });
             }
         }
+        let head_seq: i64 = tx.query_row(
+            "SELECT coalesce(max(seq), 0) FROM op_log WHERE clinic_id = ?1",
+            [&clinic],
+            |r| r.get(0),
+        )?;
         tx.commit()?;
         let more = ops.len() > limit as usize;
         ops.truncate(limit as usize);
@@ -339,6 +334,7 @@ impl OpLogStore for SqliteOpLog {
             epoch: epoch as u64,
             ops,
             more,
+            head_seq: head_seq as u64,
         })
     }
 

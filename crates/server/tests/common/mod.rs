@@ -1,8 +1,11 @@
 //! Black-box harness: starts the real `clinic-server` binary on 127.0.0.1 with a
-//! temporary data directory, talks plain HTTP to it (hyper-util client), and runs
-//! its CLI. A drop guard kills every server it started.
+//! temporary data directory (SQLite) or a fresh database of a throwaway
+//! PostgreSQL cluster ([`pg`]), talks plain HTTP to it (hyper-util client), and
+//! runs its CLI. A drop guard kills every server it started.
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
+
+pub mod pg;
 
 use bytes::Bytes;
 use clinic_protocol::{
@@ -13,6 +16,7 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::{connect::HttpConnector, Client};
 use hyper_util::rt::TokioExecutor;
 use serde_json::{json, Value};
+use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -23,27 +27,106 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_clinic-server");
 const START_TIMEOUT: Duration = Duration::from_secs(20);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// A temporary data directory plus the server's log file next to it.
+/// Which storage backend a test runs the server on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// One server database: a SQLite data directory or a PostgreSQL URL.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+/// What selects a server's storage on its command line (`--data-dir D` or
+/// `--database-url U`). A bare path means SQLite.
+pub trait Storage {
+    fn store_args(&self) -> Vec<OsString>;
+}
+
+impl Storage for Path {
+    fn store_args(&self) -> Vec<OsString> {
+        vec!["--data-dir".into(), self.into()]
+    }
+}
+
+impl Storage for PathBuf {
+    fn store_args(&self) -> Vec<OsString> {
+        self.as_path().store_args()
+    }
+}
+
+impl Storage for Db {
+    fn store_args(&self) -> Vec<OsString> {
+        match self {
+            Db::Sqlite(dir) => dir.store_args(),
+            Db::Postgres(url) => vec!["--database-url".into(), url.into()],
+        }
+    }
+}
+
+/// A temporary directory (the SQLite data directory, server logs) and the
+/// server database (`db`): SQLite in `data`, or a fresh PostgreSQL database.
 pub struct Dirs {
     _tmp: tempfile::TempDir,
     pub data: PathBuf,
     pub log: PathBuf,
+    pub db: Db,
 }
 
 impl Dirs {
     pub fn new() -> Self {
+        Self::with(Backend::Sqlite)
+    }
+
+    pub fn with(backend: Backend) -> Self {
         let tmp = tempfile::tempdir().expect("temp dir");
+        let data = tmp.path().join("data");
+        let db = match backend {
+            Backend::Sqlite => Db::Sqlite(data.clone()),
+            Backend::Postgres => Db::Postgres(pg::cluster().new_database()),
+        };
         Self {
-            data: tmp.path().join("data"),
+            data,
             log: tmp.path().join("server.log"),
+            db,
             _tmp: tmp,
         }
+    }
+
+    /// Another log file in the temporary directory (a second server).
+    pub fn log_file(&self, name: &str) -> PathBuf {
+        self._tmp.path().join(name)
     }
 
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 }
+
+/// `on_both_backends!(story, worker_threads)`: the tests `story::sqlite` and
+/// `story::postgres`, each running `async fn story(Backend)`.
+#[allow(unused_macros)]
+macro_rules! on_both_backends {
+    ($story:ident, $threads:literal) => {
+        mod $story {
+            #[tokio::test(flavor = "multi_thread", worker_threads = $threads)]
+            async fn sqlite() {
+                super::$story(crate::common::Backend::Sqlite).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = $threads)]
+            async fn postgres() {
+                super::$story(crate::common::Backend::Postgres).await
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use on_both_backends;
 
 /// A running server process; killed (SIGKILL) and reaped on drop.
 pub struct Server {
@@ -54,14 +137,20 @@ pub struct Server {
 impl Server {
     /// Starts `clinic-server serve` and waits for its `listening on` line.
     pub fn start(dirs: &Dirs) -> Self {
+        Self::start_on(&dirs.db, &dirs.log)
+    }
+
+    /// Starts a server on `store`, logging to `log` (appended).
+    pub fn start_on(store: &(impl Storage + ?Sized), log: &Path) -> Self {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
-            .open(&dirs.log)
+            .open(log)
             .expect("log file");
         let mut child = Command::new(BIN)
-            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(&dirs.data)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(store.store_args())
+            .env_remove("CLINIC_SERVER_DATABASE_URL")
             .env("RUST_LOG", "debug")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -130,11 +219,11 @@ impl Drop for Server {
 }
 
 /// Runs a CLI command to completion; returns (success, stdout).
-pub fn cli(args: &[&str], data_dir: &Path) -> (bool, String) {
+pub fn cli(args: &[&str], store: &(impl Storage + ?Sized)) -> (bool, String) {
     let out = Command::new(BIN)
         .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
+        .args(store.store_args())
+        .env_remove("CLINIC_SERVER_DATABASE_URL")
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .output()
@@ -146,7 +235,7 @@ pub fn cli(args: &[&str], data_dir: &Path) -> (bool, String) {
 }
 
 /// `issue-code` for a clinic: the printed one-time code.
-pub fn issue_code(data_dir: &Path, clinic: &str) -> String {
+pub fn issue_code(store: &(impl Storage + ?Sized), clinic: &str) -> String {
     let (ok, out) = cli(
         &[
             "issue-code",
@@ -155,15 +244,15 @@ pub fn issue_code(data_dir: &Path, clinic: &str) -> String {
             "--clinic-name",
             "Test Clinic",
         ],
-        data_dir,
+        store,
     );
     assert!(ok, "issue-code failed");
     out.trim().to_string()
 }
 
 /// The `quarantined ops: N` count printed by the CLI, and its detail lines.
-pub fn quarantine_listing(data_dir: &Path) -> (usize, Vec<String>) {
-    let (ok, out) = cli(&["quarantine"], data_dir);
+pub fn quarantine_listing(store: &(impl Storage + ?Sized)) -> (usize, Vec<String>) {
+    let (ok, out) = cli(&["quarantine"], store);
     assert!(ok, "quarantine failed");
     let mut lines = out.lines();
     let count = lines
@@ -267,8 +356,8 @@ impl Api {
     }
 
     /// Enrolls a new device with a fresh code for `clinic`.
-    pub async fn enroll(&self, data_dir: &Path, clinic: &str) -> Device {
-        let code = issue_code(data_dir, clinic);
+    pub async fn enroll(&self, store: &(impl Storage + ?Sized), clinic: &str) -> Device {
+        let code = issue_code(store, clinic);
         let id = DeviceId::new();
         let r = self
             .post(
