@@ -11,6 +11,7 @@ mod macros;
 
 pub mod audit;
 pub mod chart;
+pub mod device_sync;
 pub mod documents;
 pub mod error;
 pub mod hlc;
@@ -27,6 +28,7 @@ pub mod sync;
 
 pub use audit::*;
 pub use chart::*;
+pub use device_sync::*;
 pub use documents::*;
 pub use error::{ErrorCode, FieldError, UiError};
 pub use hlc::Hlc;

@@ -152,6 +152,10 @@ pub enum OpKind {
     /// A patient joined or left the waitlist.
     AddToWaitlist,
     SetWaitlistStatus,
+    /// Staff resolved a sync conflict on a patient: payload `{conflict_id,
+    /// resolution, field?, value?}` (an identity field set to the chosen value, or
+    /// a possible duplicate dismissed). Every device closes the same conflict.
+    ResolveConflict,
 }
 
 impl OpKind {
@@ -195,6 +199,7 @@ impl OpKind {
             OpKind::SetAppointmentStatus => "set_appointment_status",
             OpKind::AddToWaitlist => "add_to_waitlist",
             OpKind::SetWaitlistStatus => "set_waitlist_status",
+            OpKind::ResolveConflict => "resolve_conflict",
         }
     }
 }

@@ -104,6 +104,11 @@ pub struct PullResponse {
     pub next_cursor: String,
     /// More ops are waiting: pull again right away.
     pub more: bool,
+    /// The clinic log's latest seq when this page was read (progress of a first
+    /// sync: the last op's seq / `head_seq`). Absent from older servers (0).
+    #[serde(default)]
+    #[ts(type = "number")]
+    pub head_seq: u64,
 }
 
 /// `POST /v1/enroll`: binds a device to the clinic that issued `code`.

@@ -5,7 +5,9 @@
 //!   header, schema-version guard, WAL, foreign keys, migrations in one transaction;
 //! - change capture (`write`): every domain write runs in a `WriteTx` that appends
 //!   intent ops to the outbox in the same transaction, stamped with a persisted
-//!   hybrid logical clock and a gap-free device counter.
+//!   hybrid logical clock and a gap-free device counter;
+//! - applying other devices' ops (`remote`): one transaction without change
+//!   capture per pulled page, merging their clocks into this device's HLC.
 //!
 //! Invariants: a failed open never creates, replaces or modifies an existing file;
 //! a write either commits its rows and its ops together or neither.
@@ -16,6 +18,7 @@ pub mod key;
 mod migrations;
 mod open;
 pub mod rekey;
+mod remote;
 mod write;
 
 pub use error::StoreError;
@@ -23,6 +26,7 @@ pub use key::{AuditKey, DbKey, KeyEntries, KeySource, KeychainVault, SecretVault
 pub use migrations::{latest_version, MIGRATIONS};
 pub use open::{open, Encryption, Store};
 pub use rekey::{open_with_vault, rekey, rekey_with_vault, RekeyStep};
+pub use remote::RemoteTx;
 pub use write::WriteTx;
 
 /// Re-exported so callers name the same rusqlite the store was built with.

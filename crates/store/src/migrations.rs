@@ -37,6 +37,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../../migrations/0010_patient_merge.sql"),
     ),
     (11, include_str!("../../../migrations/0011_scheduling.sql")),
+    (12, include_str!("../../../migrations/0012_sync_client.sql")),
 ];
 
 /// The schema version this build creates and understands.

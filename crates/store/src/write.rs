@@ -12,6 +12,10 @@ pub struct WriteTx<'a> {
     store_device: clinic_protocol::DeviceId,
     now_millis: u64,
     recorded: usize,
+    /// Op ids recorded in this transaction, stamped with the actor at commit.
+    recorded_ids: Vec<String>,
+    /// Who made the change (staff id and display name), when the domain said so.
+    actor: std::cell::RefCell<Option<(String, String)>>,
 }
 
 impl std::fmt::Debug for WriteTx<'_> {
@@ -87,12 +91,34 @@ impl WriteTx<'_> {
             ),
         )?;
         self.recorded += 1;
+        self.recorded_ids.push(op.op_id.to_string());
         Ok(op)
     }
 
     /// How many ops this transaction has recorded so far.
     pub fn recorded(&self) -> usize {
         self.recorded
+    }
+
+    /// Names who made this transaction's changes (the audit entry's actor). At
+    /// commit every op it recorded carries `_actor: {id, name}` in its payload, so
+    /// other devices can show who recorded an item they receive by sync.
+    pub fn set_actor(&self, id: &str, name: &str) {
+        *self.actor.borrow_mut() = Some((id.to_string(), name.to_string()));
+    }
+
+    fn stamp_actor(&self) -> Result<(), StoreError> {
+        let Some((id, name)) = self.actor.borrow().clone() else {
+            return Ok(());
+        };
+        let actor = serde_json::json!({ "id": id, "name": name }).to_string();
+        let mut stmt = self.tx.prepare_cached(
+            "UPDATE outbox SET payload = json_set(payload, '$._actor', json(?2)) WHERE op_id = ?1",
+        )?;
+        for op_id in &self.recorded_ids {
+            stmt.execute((op_id, &actor))?;
+        }
+        Ok(())
     }
 }
 
@@ -114,8 +140,11 @@ impl Store {
             store_device: device,
             now_millis,
             recorded: 0,
+            recorded_ids: Vec::new(),
+            actor: std::cell::RefCell::new(None),
         };
         let value = f(&mut wtx)?; // dropping an uncommitted Transaction rolls back
+        wtx.stamp_actor()?;
         wtx.tx.commit().map_err(StoreError::from)?;
         Ok(value)
     }
