@@ -151,6 +151,16 @@ commands! {
     KioskUpdateDetails => "kiosk_update_details",
     KioskCheckIn => "kiosk_check_in",
     KioskEnd => "kiosk_end",
+    /// Sync: the indicator (public: the first-run download shows it before
+    /// anyone can sign in; it carries no patient data), retry now, connect this
+    /// device to a server, join an existing clinic (public; refused by core once a
+    /// clinic exists), and the conflicts staff resolve.
+    GetSyncStatus => "get_sync_status",
+    SyncNow => "sync_now",
+    ConnectSyncServer => "connect_sync_server",
+    JoinClinic => "join_clinic",
+    ListSyncConflicts => "list_sync_conflicts",
+    ResolveSyncConflict => "resolve_sync_conflict",
     Lock => "lock",
     Unlock => "unlock",
     Logout => "logout",
@@ -175,7 +185,11 @@ impl Command {
     pub fn is_public(self) -> bool {
         matches!(
             self,
-            Command::AppStatus | Command::CreateClinic | Command::Login
+            Command::AppStatus
+                | Command::CreateClinic
+                | Command::Login
+                | Command::GetSyncStatus
+                | Command::JoinClinic
         )
     }
 
@@ -184,6 +198,7 @@ impl Command {
         matches!(
             self,
             Command::AppStatus
+                | Command::GetSyncStatus
                 | Command::BeginTotpEnrollment
                 | Command::ConfirmTotp
                 | Command::Lock
@@ -196,7 +211,11 @@ impl Command {
     pub fn allowed_while_locked(self) -> bool {
         matches!(
             self,
-            Command::AppStatus | Command::Lock | Command::Unlock | Command::Logout
+            Command::AppStatus
+                | Command::GetSyncStatus
+                | Command::Lock
+                | Command::Unlock
+                | Command::Logout
         )
     }
 }
@@ -320,6 +339,11 @@ pub fn permits(role: Role, command: Command) -> bool {
         | C::KioskUpdateDetails
         | C::KioskCheckIn
         | C::KioskEnd => false,
+        C::GetSyncStatus | C::SyncNow => true,
+        C::JoinClinic => false,
+        C::ConnectSyncServer => role == R::Administrator,
+        C::ListSyncConflicts => !matches!(role, R::Billing),
+        C::ResolveSyncConflict => matches!(role, R::Administrator | R::FrontDesk),
         C::Lock | C::Unlock | C::Logout => true,
     }
 }

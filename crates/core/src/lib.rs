@@ -22,7 +22,9 @@
 //!   and exceptions, free slots, appointments, waitlist, reassignment, reminders;
 //! - `kiosk`: patient self check-in at the kiosk window;
 //! - `inbox`: creating staff notifications;
-//! - `admin`: administrators' audited use cases (staff, settings, re-key).
+//! - `admin`: administrators' audited use cases (staff, settings, re-key);
+//! - `sync`: applying other devices' ops with each kind's conflict policy, the
+//!   sync cursor and enrollment, conflicts for staff to resolve.
 #![forbid(unsafe_code)]
 
 pub mod admin;
@@ -43,6 +45,7 @@ pub mod restricted;
 pub mod schedule;
 pub mod search;
 pub mod session;
+pub mod sync;
 pub mod text;
 pub mod validation;
 

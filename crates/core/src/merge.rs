@@ -94,53 +94,8 @@ pub fn merge(
             &merged.to_string(),
             json!({ "survivor_id": survivor.to_string() }),
         )?;
-        let (s, m) = (survivor.to_string(), merged.to_string());
-        let mut moved = 0i64;
-        for table in MOVED {
-            let n = tx.conn().execute(
-                &format!("UPDATE {table} SET patient_id = ?1 WHERE patient_id = ?2"),
-                params![s, m],
-            )?;
-            if table != "notification" {
-                moved += n as i64;
-            }
-        }
-        let c = tx.conn();
-        // "No known allergies" carries over only if the survivor has no statement.
-        c.execute(
-            "INSERT OR IGNORE INTO allergy_statement (patient_id, no_known_allergies, stated_at,
-                stated_by, stated_by_name)
-             SELECT ?1, no_known_allergies, stated_at, stated_by, stated_by_name
-             FROM allergy_statement WHERE patient_id = ?2",
-            params![s, m],
-        )?;
-        // The stricter restriction wins; care teams are united.
-        c.execute(
-            "INSERT INTO patient_restriction (patient_id, restricted, category, updated_at, updated_by)
-             SELECT ?1, restricted, category, ?3, updated_by FROM patient_restriction
-             WHERE patient_id = ?2 AND restricted = 1
-             ON CONFLICT (patient_id) DO UPDATE SET restricted = 1,
-                category = coalesce(patient_restriction.category, excluded.category),
-                updated_at = excluded.updated_at
-             WHERE patient_restriction.restricted = 0",
-            params![s, m, now],
-        )?;
-        c.execute(
-            "INSERT INTO care_team_member (patient_id, staff_id, active, updated_at, updated_by)
-             SELECT ?1, staff_id, 1, ?3, updated_by FROM care_team_member
-             WHERE patient_id = ?2 AND active = 1
-             ON CONFLICT (patient_id, staff_id) DO UPDATE SET active = 1, updated_at = excluded.updated_at",
-            params![s, m, now],
-        )?;
-        // The merged record leaves search and duplicate checks.
-        c.execute(
-            "DELETE FROM patient_name_token WHERE patient_id = ?1",
-            [&m],
-        )?;
-        c.execute(
-            "UPDATE patient SET merged_into = ?1, merged_at = ?3 WHERE id = ?2",
-            params![s, m, now],
-        )?;
+        let moved = move_records(tx.conn(), survivor, merged, &now)?;
+        let m = merged.to_string();
         let event = NewAuditEvent::new(AuditAction::Update, AuditCategory::Demographics)
             .by(caller.actor.clone())
             .patient(survivor)
@@ -153,4 +108,66 @@ pub fn merge(
         survivor: registry::get_patient(store.conn(), survivor)?,
         moved,
     })
+}
+
+/// Moves everything of `merged` to `survivor` and leaves `merged` as a redirect:
+/// the rows part of a merge, shared by the local use case and by applying a
+/// `merge_patients` op from another device. Returns the chart items moved.
+pub(crate) fn move_records(
+    conn: &Connection,
+    survivor: PatientId,
+    merged: PatientId,
+    now: &str,
+) -> Result<i64, CoreError> {
+    let (s, m) = (survivor.to_string(), merged.to_string());
+    let mut moved = 0i64;
+    for table in MOVED {
+        let n = conn.execute(
+            &format!("UPDATE {table} SET patient_id = ?1 WHERE patient_id = ?2"),
+            params![s, m],
+        )?;
+        if table != "notification" {
+            moved += n as i64;
+        }
+    }
+    let c = conn;
+    // "No known allergies" carries over only if the survivor has no statement.
+    c.execute(
+        "INSERT OR IGNORE INTO allergy_statement (patient_id, no_known_allergies, stated_at,
+            stated_by, stated_by_name)
+         SELECT ?1, no_known_allergies, stated_at, stated_by, stated_by_name
+         FROM allergy_statement WHERE patient_id = ?2",
+        params![s, m],
+    )?;
+    // The stricter restriction wins; care teams are united.
+    c.execute(
+        "INSERT INTO patient_restriction (patient_id, restricted, category, updated_at, updated_by)
+         SELECT ?1, restricted, category, ?3, updated_by FROM patient_restriction
+         WHERE patient_id = ?2 AND restricted = 1
+         ON CONFLICT (patient_id) DO UPDATE SET restricted = 1,
+            category = coalesce(patient_restriction.category, excluded.category),
+            updated_at = excluded.updated_at
+         WHERE patient_restriction.restricted = 0",
+        params![s, m, now],
+    )?;
+    c.execute(
+        "INSERT INTO care_team_member (patient_id, staff_id, active, updated_at, updated_by)
+         SELECT ?1, staff_id, 1, ?3, updated_by FROM care_team_member
+         WHERE patient_id = ?2 AND active = 1
+         ON CONFLICT (patient_id, staff_id) DO UPDATE SET active = 1, updated_at = excluded.updated_at",
+        params![s, m, now],
+    )?;
+    // The merged record leaves search and duplicate checks.
+    c.execute("DELETE FROM patient_name_token WHERE patient_id = ?1", [&m])?;
+    c.execute(
+        "UPDATE patient SET merged_into = ?1, merged_at = ?3 WHERE id = ?2",
+        params![s, m, now],
+    )?;
+    // A possible-duplicate conflict about the merged record is settled.
+    conn.execute(
+        "UPDATE sync_conflict SET status = 'resolved', resolution = 'merged', resolved_at = ?2
+         WHERE kind = 'possible_duplicate' AND status = 'open' AND (patient_id = ?1 OR other_id = ?1)",
+        params![m, now],
+    )?;
+    Ok(moved)
 }

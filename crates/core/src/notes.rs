@@ -71,6 +71,34 @@ pub fn get_encounter(conn: &Connection, id: EncounterId) -> Result<Encounter, Co
     .ok_or(CoreError::NotFound("encounter"))?
 }
 
+/// Inserts a new encounter row (`e.recorded_by` is the recorder's display name).
+/// Shared with sync's applier so both write the same row.
+pub(crate) fn insert_encounter_row(
+    conn: &Connection,
+    e: &Encounter,
+    recorded_by: Option<&str>,
+    updated_at: &str,
+) -> Result<(), CoreError> {
+    conn.execute(
+        "INSERT INTO encounter (id, patient_id, type, reason, started_at, status, recorded_by,
+            recorded_by_name, updated_at, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            e.id.to_string(),
+            e.patient_id.to_string(),
+            e.encounter_type.as_str(),
+            e.reason,
+            e.started_at,
+            e.status.as_str(),
+            recorded_by,
+            e.recorded_by,
+            updated_at,
+            e.version,
+        ],
+    )?;
+    Ok(())
+}
+
 /// Opens an encounter (status `in_progress`).
 pub fn create_encounter(
     store: &mut Store,
@@ -127,21 +155,17 @@ pub fn create_encounter(
                 "status": "in_progress",
             }),
         )?;
-        tx.conn().execute(
-            "INSERT INTO encounter (id, patient_id, type, reason, started_at, status, recorded_by,
-                recorded_by_name, updated_at, version)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'in_progress', ?6, ?7, ?8, 1)",
-            params![
-                id.to_string(),
-                patient.to_string(),
-                request.encounter_type.as_str(),
-                reason,
-                started_at,
-                caller.actor_id(),
-                caller.actor_name(),
-                now
-            ],
-        )?;
+        let encounter = Encounter {
+            id,
+            patient_id: patient,
+            encounter_type: request.encounter_type,
+            reason: reason.clone(),
+            started_at,
+            status: EncounterStatus::InProgress,
+            recorded_by: caller.actor_name(),
+            version: 1,
+        };
+        insert_encounter_row(tx.conn(), &encounter, caller.actor_id().as_deref(), &now)?;
         let e = caller.chart_event(
             AuditAction::Create,
             patient,
@@ -313,6 +337,33 @@ fn content_json(content: &NoteContent) -> Result<String, CoreError> {
     serde_json::to_string(content).map_err(|_| corrupt("note content"))
 }
 
+/// Inserts a new note row (its amendments are rows of their own). Shared with
+/// sync's applier so both write the same row.
+pub(crate) fn insert_note_row(conn: &Connection, n: &ClinicalNote) -> Result<(), CoreError> {
+    conn.execute(
+        "INSERT INTO clinical_note (id, patient_id, encounter_id, amends, template, title, content,
+            status, author_id, author_name, created_at, updated_at, signed_at, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        params![
+            n.id.to_string(),
+            n.patient_id.to_string(),
+            n.encounter_id.map(|e| e.to_string()),
+            n.amends.map(|a| a.to_string()),
+            n.content.template(),
+            n.title,
+            content_json(&n.content)?,
+            n.status.as_str(),
+            n.author_id,
+            n.author_name,
+            n.created_at,
+            n.updated_at,
+            n.signed_at,
+            n.version,
+        ],
+    )?;
+    Ok(())
+}
+
 /// Starts a draft note (an amendment when `amends` names a signed note of the
 /// same patient; it joins that note's encounter).
 pub fn create_note(
@@ -365,23 +416,23 @@ pub fn create_note(
                 "content": content,
             }),
         )?;
-        tx.conn().execute(
-            "INSERT INTO clinical_note (id, patient_id, encounter_id, amends, template, title, content,
-                status, author_id, author_name, created_at, updated_at, version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'draft', ?8, ?9, ?10, ?10, 1)",
-            params![
-                id.to_string(),
-                patient.to_string(),
-                encounter_id.map(|e| e.to_string()),
-                request.amends.map(|a| a.to_string()),
-                content.template(),
-                title,
-                content_json(&content)?,
-                caller.actor_id(),
-                caller.actor_name(),
-                now
-            ],
-        )?;
+        let note = ClinicalNote {
+            id,
+            patient_id: patient,
+            encounter_id,
+            amends: request.amends,
+            title: title.clone(),
+            content: content.clone(),
+            status: NoteStatus::Draft,
+            author_id: caller.actor_id(),
+            author_name: caller.actor_name(),
+            created_at: now.clone(),
+            updated_at: now,
+            signed_at: None,
+            version: 1,
+            amendments: Vec::new(),
+        };
+        insert_note_row(tx.conn(), &note)?;
         let mut detail = json!({ "note_id": id.to_string(), "template": content.template() });
         if let Some(a) = request.amends {
             detail["amends"] = json!(a.to_string());
@@ -525,7 +576,9 @@ pub fn sign_note(
             caller,
             &note,
             OpKind::SignNote,
-            json!({ "signed_at": now, "version": version }),
+            // What was signed travels with the sign, so every device signs the
+            // same text even if a concurrent draft update reached it first.
+            json!({ "signed_at": now, "version": version, "title": note.title, "content": note.content }),
             "UPDATE clinical_note SET status = 'signed', signed_at = ?2, updated_at = ?2, version = ?3
              WHERE id = ?1 AND version = ?3 - 1 AND status = 'draft'",
             &[&note.id.to_string(), &now, &version],

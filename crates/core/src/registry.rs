@@ -120,13 +120,34 @@ fn insert_new_patient(
         &id.to_string(),
         json!({ "mrn": mrn, "details": details }),
     )?;
-    let now = tx.now_rfc3339();
+    insert_patient_rows(
+        tx.conn(),
+        id,
+        &mrn,
+        details,
+        &op.hlc.to_string(),
+        &tx.now_rfc3339(),
+    )?;
+    Ok(id)
+}
+
+/// Inserts a patient's rows (record, details, field clock, search tokens): shared
+/// by registration here and by registrations applied from other devices. Every
+/// field's clock starts at `hlc`.
+pub(crate) fn insert_patient_rows(
+    conn: &Connection,
+    id: PatientId,
+    mrn: &str,
+    details: &PatientDetails,
+    hlc: &str,
+    now: &str,
+) -> Result<(), CoreError> {
     let clock: BTreeMap<&str, String> = detail_fields(details)
         .keys()
-        .map(|k| (*k, op.hlc.to_string()))
+        .map(|k| (*k, hlc.to_string()))
         .collect();
     let row = PatientRow::new(details);
-    tx.conn().execute(
+    conn.execute(
         "INSERT INTO patient (id, mrn, version, given_name, middle_name, family_name, date_of_birth, sex,
             phone, email, sort_name, name_key, phone_digits, phone_reversed, email_key, created_at, updated_at)
          VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)",
@@ -136,7 +157,7 @@ fn insert_new_patient(
             row.sort_name, row.name_key, row.phone_digits, row.phone_reversed, row.email_key, now,
         ],
     )?;
-    tx.conn().execute(
+    conn.execute(
         "INSERT INTO patient_detail (patient_id, address, emergency_contacts, insurance, preferences, field_clock)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
@@ -144,8 +165,62 @@ fn insert_new_patient(
             json_text(&clock),
         ],
     )?;
-    index_names(tx.conn(), &id, details)?;
-    Ok(id)
+    index_names(conn, &id, details)
+}
+
+/// Rewrites a patient's rows with `details` and the per-field `clock`, bumping
+/// the version (and the name tokens when `names_changed`): shared by edits here
+/// and edits applied from other devices.
+pub(crate) fn write_patient_rows(
+    conn: &Connection,
+    id: PatientId,
+    details: &PatientDetails,
+    clock: &BTreeMap<String, String>,
+    names_changed: bool,
+    now: &str,
+) -> Result<(), CoreError> {
+    let row = PatientRow::new(details);
+    conn.execute(
+        "UPDATE patient SET version = version + 1, given_name = ?2, middle_name = ?3, family_name = ?4,
+            date_of_birth = ?5, sex = ?6, phone = ?7, email = ?8, sort_name = ?9, name_key = ?10,
+            phone_digits = ?11, phone_reversed = ?12, email_key = ?13, updated_at = ?14
+         WHERE id = ?1",
+        params![
+            id.to_string(), details.given_name, details.middle_name, details.family_name,
+            details.date_of_birth, details.sex.map(Sex::as_str), details.phone, details.email,
+            row.sort_name, row.name_key, row.phone_digits, row.phone_reversed, row.email_key, now,
+        ],
+    )?;
+    conn.execute(
+        "UPDATE patient_detail SET address = ?2, emergency_contacts = ?3, insurance = ?4, preferences = ?5,
+            field_clock = ?6
+         WHERE patient_id = ?1",
+        params![
+            id.to_string(), row.address, row.emergency_contacts, row.insurance, row.preferences,
+            json_text(clock),
+        ],
+    )?;
+    if names_changed {
+        conn.execute(
+            "DELETE FROM patient_name_token WHERE patient_id = ?1",
+            [id.to_string()],
+        )?;
+        index_names(conn, &id, details)?;
+    }
+    Ok(())
+}
+
+/// A patient's per-field clocks (field name → HLC text of the op that set it).
+pub(crate) fn field_clock(
+    conn: &Connection,
+    id: PatientId,
+) -> Result<BTreeMap<String, String>, CoreError> {
+    let text: String = conn.query_row(
+        "SELECT field_clock FROM patient_detail WHERE patient_id = ?1",
+        [id.to_string()],
+        |r| r.get(0),
+    )?;
+    serde_json::from_str(&text).map_err(|_| CoreError::Corrupt("patient field clock".into()))
 }
 
 /// Applies an edit made on `expected_version`. Only changed fields are recorded
@@ -194,49 +269,25 @@ pub fn update_patient(
             current.version + 1,
         );
         audit::append_in(tx, caller.audit_key, device, &event)?;
+        // `base`: the values this edit replaced, so a device that applies it can
+        // tell a concurrent edit of an identity field (sync::apply::patients).
+        let base: Map<String, Value> = changed
+            .keys()
+            .filter_map(|k| before.get(k.as_str()).map(|v| (k.clone(), v.clone())))
+            .collect();
         let op = tx.record(
             OpKind::SetFields,
             EntityKind::Patient,
             &id.to_string(),
-            json!({ "fields": changed }),
+            json!({ "fields": changed, "base": base }),
         )?;
-        let clock_text: String = tx.conn().query_row(
-            "SELECT field_clock FROM patient_detail WHERE patient_id = ?1",
-            [id.to_string()],
-            |r| r.get(0),
-        )?;
-        let mut clock: BTreeMap<String, String> = serde_json::from_str(&clock_text)
-            .map_err(|_| CoreError::Corrupt("patient field clock".into()))?;
+        let mut clock = field_clock(tx.conn(), id)?;
         for field in changed.keys() {
             clock.insert(field.clone(), op.hlc.to_string());
         }
-        let row = PatientRow::new(&details);
-        tx.conn().execute(
-            "UPDATE patient SET version = version + 1, given_name = ?2, middle_name = ?3, family_name = ?4,
-                date_of_birth = ?5, sex = ?6, phone = ?7, email = ?8, sort_name = ?9, name_key = ?10,
-                phone_digits = ?11, phone_reversed = ?12, email_key = ?13, updated_at = ?14
-             WHERE id = ?1",
-            params![
-                id.to_string(), details.given_name, details.middle_name, details.family_name,
-                details.date_of_birth, details.sex.map(Sex::as_str), details.phone, details.email,
-                row.sort_name, row.name_key, row.phone_digits, row.phone_reversed, row.email_key,
-                tx.now_rfc3339(),
-            ],
-        )?;
-        tx.conn().execute(
-            "UPDATE patient_detail SET address = ?2, emergency_contacts = ?3, insurance = ?4, preferences = ?5,
-                field_clock = ?6
-             WHERE patient_id = ?1",
-            params![
-                id.to_string(), row.address, row.emergency_contacts, row.insurance, row.preferences,
-                json_text(&clock),
-            ],
-        )?;
-        if ["given_name", "middle_name", "family_name"].iter().any(|f| changed.contains_key(*f)) {
-            tx.conn()
-                .execute("DELETE FROM patient_name_token WHERE patient_id = ?1", [id.to_string()])?;
-            index_names(tx.conn(), &id, &details)?;
-        }
+        let names_changed =
+            ["given_name", "middle_name", "family_name"].iter().any(|f| changed.contains_key(*f));
+        write_patient_rows(tx.conn(), id, &details, &clock, names_changed, &tx.now_rfc3339())?;
         Ok(())
     })?;
     get_patient(store.conn(), id)
@@ -436,7 +487,7 @@ pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<PatientSummary> 
 
 /// The top-level fields of a patient as JSON values: the unit of per-field
 /// last-writer-wins merging.
-fn detail_fields(d: &PatientDetails) -> BTreeMap<&'static str, Value> {
+pub(crate) fn detail_fields(d: &PatientDetails) -> BTreeMap<&'static str, Value> {
     match serde_json::to_value(d) {
         Ok(Value::Object(map)) => map
             .into_iter()

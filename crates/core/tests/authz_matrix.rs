@@ -100,6 +100,15 @@ const EXPECTED: &[(&str, [u8; 5])] = &[
     ("kiosk_update_details", [0, 0, 0, 0, 0]),
     ("kiosk_check_in", [0, 0, 0, 0, 0]),
     ("kiosk_end", [0, 0, 0, 0, 0]),
+    // Sync: status and retry for everyone; connecting a device is an
+    // administrator's; conflicts are listed for all but billing and resolved by
+    // the front desk and administrators; joining a clinic is first run only.
+    ("get_sync_status", [1, 1, 1, 1, 1]),
+    ("sync_now", [1, 1, 1, 1, 1]),
+    ("connect_sync_server", [1, 0, 0, 0, 0]),
+    ("join_clinic", [0, 0, 0, 0, 0]),
+    ("list_sync_conflicts", [1, 1, 1, 1, 0]),
+    ("resolve_sync_conflict", [1, 1, 0, 0, 0]),
     ("lock", [1, 1, 1, 1, 1]),
     ("unlock", [1, 1, 1, 1, 1]),
     ("logout", [1, 1, 1, 1, 1]),
@@ -177,13 +186,14 @@ fn every_cell_matches_the_expected_table() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 93 * 5);
+    assert_eq!(checked, 99 * 5);
 }
 
 #[test]
 fn an_enrollment_session_may_only_enroll_lock_and_leave() {
     let allowed = [
         "app_status",
+        "get_sync_status",
         "begin_totp_enrollment",
         "confirm_totp",
         "lock",
@@ -207,7 +217,7 @@ fn an_enrollment_session_may_only_enroll_lock_and_leave() {
 
 #[test]
 fn a_locked_session_may_only_unlock_or_leave() {
-    let allowed = ["app_status", "lock", "unlock", "logout"];
+    let allowed = ["app_status", "get_sync_status", "lock", "unlock", "logout"];
     for role in ROLES {
         for &command in Command::ALL {
             let r = authz::authorize_locked(&session(role, SessionScope::Full), command);
@@ -220,7 +230,14 @@ fn a_locked_session_may_only_unlock_or_leave() {
 fn without_a_session_only_status_first_run_and_login() {
     for &command in Command::ALL {
         let r = authz::authorize_anonymous(command);
-        let public = ["app_status", "create_clinic", "login"].contains(&command.as_str());
+        let public = [
+            "app_status",
+            "create_clinic",
+            "login",
+            "get_sync_status",
+            "join_clinic",
+        ]
+        .contains(&command.as_str());
         assert_eq!(r.is_ok(), public, "{command}");
         if let Err(e) = r {
             assert_eq!(e.code(), ErrorCode::SessionEnded);

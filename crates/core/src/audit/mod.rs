@@ -167,6 +167,10 @@ pub fn append_in(
     let now = chrono::DateTime::parse_from_rfc3339(&tx.now_rfc3339())
         .map(|t| t.with_timezone(&chrono::Utc))
         .unwrap_or_else(|_| chrono::Utc::now());
+    if let Some(actor) = &event.actor {
+        // The same person made the transaction's ops: other devices show who.
+        tx.set_actor(&actor.id, &actor.name);
+    }
     append_at(tx.conn(), key, device_id, now, event)
 }
 

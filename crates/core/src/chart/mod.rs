@@ -98,7 +98,23 @@ fn entries(
 }
 
 fn insert_version(tx: &WriteTx<'_>, caller: &Caller<'_>, e: &ChartEntry) -> Result<(), CoreError> {
-    tx.conn().execute(
+    insert_version_row(
+        tx.conn(),
+        e,
+        caller.actor_id().as_deref(),
+        &caller.actor_name(),
+    )
+}
+
+/// Appends `e` (at its current version, changed at `e.updated_at`) to the entry's
+/// history. Shared with sync's applier so both write the same row.
+pub(crate) fn insert_version_row(
+    conn: &Connection,
+    e: &ChartEntry,
+    changed_by: Option<&str>,
+    changed_by_name: &str,
+) -> Result<(), CoreError> {
+    conn.execute(
         "INSERT INTO chart_entry_version (entry_id, version, status, status_reason, details,
             changed_at, changed_by, changed_by_name)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -109,8 +125,75 @@ fn insert_version(tx: &WriteTx<'_>, caller: &Caller<'_>, e: &ChartEntry) -> Resu
             e.status_reason,
             serde_json::to_string(&e.details).map_err(|_| corrupt("details"))?,
             e.updated_at,
-            caller.actor_id(),
-            caller.actor_name(),
+            changed_by,
+            changed_by_name,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Inserts a new entry row (`e.recorded_by` is the recorder's display name) and
+/// its version 1. Shared with sync's applier.
+pub(crate) fn insert_entry_row(
+    conn: &Connection,
+    e: &ChartEntry,
+    recorded_by: Option<&str>,
+) -> Result<(), CoreError> {
+    conn.execute(
+        "INSERT INTO chart_entry (id, patient_id, kind, status, status_reason, details, recorded_at,
+            recorded_by, recorded_by_name, updated_at, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            e.id.to_string(),
+            e.patient_id.to_string(),
+            e.details.kind().as_str(),
+            e.status.as_str(),
+            e.status_reason,
+            serde_json::to_string(&e.details).map_err(|_| corrupt("details"))?,
+            e.recorded_at,
+            recorded_by,
+            e.recorded_by,
+            e.updated_at,
+            e.version,
+        ],
+    )?;
+    insert_version_row(conn, e, recorded_by, &e.recorded_by)
+}
+
+/// Recording an allergy clears a "no known allergies" statement.
+pub(crate) fn clear_no_known_allergies(
+    conn: &Connection,
+    patient: PatientId,
+) -> Result<(), CoreError> {
+    conn.execute(
+        "UPDATE allergy_statement SET no_known_allergies = 0 WHERE patient_id = ?1",
+        [patient.to_string()],
+    )?;
+    Ok(())
+}
+
+/// Writes the patient's allergy statement (insert or replace). Shared with sync's applier.
+pub(crate) fn write_allergy_statement(
+    conn: &Connection,
+    patient: PatientId,
+    no_known_allergies: bool,
+    stated_at: &str,
+    stated_by: Option<&str>,
+    stated_by_name: &str,
+) -> Result<(), CoreError> {
+    conn.execute(
+        "INSERT INTO allergy_statement (patient_id, no_known_allergies, stated_at, stated_by,
+            stated_by_name)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (patient_id) DO UPDATE SET no_known_allergies = excluded.no_known_allergies,
+            stated_at = excluded.stated_at, stated_by = excluded.stated_by,
+            stated_by_name = excluded.stated_by_name",
+        params![
+            patient.to_string(),
+            no_known_allergies,
+            stated_at,
+            stated_by,
+            stated_by_name
         ],
     )?;
     Ok(())
@@ -150,26 +233,9 @@ pub fn add_entry(
             &id.to_string(),
             json!({ "patient_id": patient.to_string(), "details": details, "status": "active" }),
         )?;
-        tx.conn().execute(
-            "INSERT INTO chart_entry (id, patient_id, kind, status, details, recorded_at,
-                recorded_by, recorded_by_name, updated_at, version)
-             VALUES (?1, ?2, ?3, 'active', ?4, ?5, ?6, ?7, ?5, 1)",
-            params![
-                id.to_string(),
-                patient.to_string(),
-                kind.as_str(),
-                serde_json::to_string(&details).map_err(|_| corrupt("details"))?,
-                now,
-                caller.actor_id(),
-                caller.actor_name(),
-            ],
-        )?;
-        insert_version(tx, caller, &entry)?;
+        insert_entry_row(tx.conn(), &entry, caller.actor_id().as_deref())?;
         if kind == ChartEntryKind::Allergy {
-            tx.conn().execute(
-                "UPDATE allergy_statement SET no_known_allergies = 0 WHERE patient_id = ?1",
-                [patient.to_string()],
-            )?;
+            clear_no_known_allergies(tx.conn(), patient)?;
         }
         let event = caller.chart_event(
             AuditAction::Create,
@@ -362,19 +428,14 @@ pub fn set_no_known_allergies(
             &patient.to_string(),
             json!({ "no_known_allergies": true }),
         )?;
-        tx.conn().execute(
-            "INSERT INTO allergy_statement (patient_id, no_known_allergies, stated_at, stated_by,
-                stated_by_name)
-             VALUES (?1, 1, ?2, ?3, ?4)
-             ON CONFLICT (patient_id) DO UPDATE SET no_known_allergies = 1,
-                stated_at = excluded.stated_at, stated_by = excluded.stated_by,
-                stated_by_name = excluded.stated_by_name",
-            params![
-                patient.to_string(),
-                tx.now_rfc3339(),
-                caller.actor_id(),
-                caller.actor_name()
-            ],
+        let now = tx.now_rfc3339();
+        write_allergy_statement(
+            tx.conn(),
+            patient,
+            true,
+            &now,
+            caller.actor_id().as_deref(),
+            &caller.actor_name(),
         )?;
         let event = caller.chart_event(
             AuditAction::Update,

@@ -135,7 +135,7 @@ pub fn upload(
     let patient = request.patient_id;
     ensure_caller_access(store, caller, patient, Command::UploadDocument)?;
     let id = DocumentId::new();
-    let sha = hex(&sha2::Sha256::digest(&bytes));
+    let sha = sha256_hex(&bytes);
     let device = store.device_id();
     let size = bytes.len() as i64;
     store.write(|tx| {
@@ -152,19 +152,25 @@ pub fn upload(
                 "content_base64": request.content_base64.trim(),
             }),
         )?;
-        tx.conn().execute(
-            "INSERT INTO document (id, patient_id, type, title, document_date, author, source, file_name,
-                media_type, size, sha256, content, text, status, recorded_at, recorded_by,
-                recorded_by_name, version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'current', ?14, ?15, ?16, 1)",
-            params![
-                id.to_string(), patient.to_string(), request.document_type.as_str(), title,
-                document_date, author, source, file_name, sniffed.media_type, size, sha, bytes,
-                sniffed.text, now,
-                caller.actor_id(),
-                caller.actor_name(),
-            ],
-        )?;
+        let info = DocumentInfo {
+            id,
+            patient_id: patient,
+            document_type: request.document_type,
+            title: title.clone(),
+            document_date: document_date.clone(),
+            author: author.clone(),
+            source: source.clone(),
+            file_name: file_name.clone(),
+            media_type: sniffed.media_type.to_string(),
+            size,
+            status: DocumentStatus::Current,
+            recorded_at: now,
+            recorded_by: caller.actor_name(),
+            searchable: !sniffed.text.is_empty(),
+            version: 1,
+        };
+        let file = Stored { sha256: &sha, content: &bytes, text: &sniffed.text };
+        insert_row(tx.conn(), &info, &file, caller.actor_id().as_deref())?;
         let e = caller.chart_event(AuditAction::Create, patient,
             json!({ "document_id": id.to_string(), "type": request.document_type.as_str(), "size": size, "media_type": sniffed.media_type }),
         );
@@ -173,6 +179,83 @@ pub fn upload(
     })?;
     tracing::info!(document = %id, size, "stored a document");
     get_info(store.conn(), id)
+}
+
+/// A document's bytes with their hash and extracted text.
+pub(crate) struct Stored<'a> {
+    pub sha256: &'a str,
+    pub content: &'a [u8],
+    pub text: &'a str,
+}
+
+/// Inserts a new document row (`info.recorded_by` is the recorder's display name);
+/// the search index follows by trigger. Shared with sync's applier.
+pub(crate) fn insert_row(
+    conn: &Connection,
+    info: &DocumentInfo,
+    file: &Stored<'_>,
+    recorded_by: Option<&str>,
+) -> Result<(), CoreError> {
+    conn.execute(
+        "INSERT INTO document (id, patient_id, type, title, document_date, author, source, file_name,
+            media_type, size, sha256, content, text, status, recorded_at, recorded_by,
+            recorded_by_name, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+        params![
+            info.id.to_string(),
+            info.patient_id.to_string(),
+            info.document_type.as_str(),
+            info.title,
+            info.document_date,
+            info.author,
+            info.source,
+            info.file_name,
+            info.media_type,
+            info.size,
+            file.sha256,
+            file.content,
+            file.text,
+            info.status.as_str(),
+            info.recorded_at,
+            recorded_by,
+            info.recorded_by,
+            info.version,
+        ],
+    )?;
+    Ok(())
+}
+
+/// The searchable text of a file (what the upload extracts; '' for images or a
+/// file this build cannot read).
+pub(crate) fn extracted_text(bytes: &[u8]) -> String {
+    sniff::inspect(bytes).map(|s| s.text).unwrap_or_default()
+}
+
+/// The lowercase hex SHA-256 of `bytes` (as stored in `document.sha256`).
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&sha2::Sha256::digest(bytes))
+}
+
+/// Shares a document with a staff member (a re-share replaces the note and time).
+/// Shared with sync's applier.
+pub(crate) fn write_share(
+    conn: &Connection,
+    document: DocumentId,
+    staff: StaffId,
+    shared_by: Option<&str>,
+    shared_by_name: &str,
+    note: &str,
+    shared_at: &str,
+) -> Result<(), CoreError> {
+    conn.execute(
+        "INSERT INTO document_share (document_id, staff_id, shared_by, shared_by_name, note, shared_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (document_id, staff_id) DO UPDATE SET note = excluded.note,
+            shared_at = excluded.shared_at, shared_by = excluded.shared_by,
+            shared_by_name = excluded.shared_by_name",
+        params![document.to_string(), staff.to_string(), shared_by, shared_by_name, note, shared_at],
+    )?;
+    Ok(())
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -360,18 +443,14 @@ pub fn share(
             &info.id.to_string(),
             json!({ "staff_id": staff.id.to_string(), "note": note }),
         )?;
-        tx.conn().execute(
-            "INSERT INTO document_share (document_id, staff_id, shared_by, shared_by_name, note, shared_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (document_id, staff_id) DO UPDATE SET note = excluded.note,
-                shared_at = excluded.shared_at, shared_by = excluded.shared_by,
-                shared_by_name = excluded.shared_by_name",
-            params![
-                info.id.to_string(), staff.id.to_string(),
-                caller.actor_id(),
-                caller.actor_name(),
-                note, now
-            ],
+        write_share(
+            tx.conn(),
+            info.id,
+            staff.id,
+            caller.actor_id().as_deref(),
+            &caller.actor_name(),
+            &note,
+            &now,
         )?;
         crate::inbox::notify(
             tx,
@@ -380,7 +459,9 @@ pub fn share(
             Some(info.patient_id),
             json!({ "document_id": info.id.to_string() }),
         )?;
-        let e = caller.chart_event(AuditAction::Update, info.patient_id,
+        let e = caller.chart_event(
+            AuditAction::Update,
+            info.patient_id,
             json!({ "document_id": info.id.to_string(), "shared_with": staff.id.to_string() }),
         );
         audit::append_in(tx, caller.audit_key, device, &e)?;

@@ -172,6 +172,47 @@ fn responsible_doctor(conn: &Connection, patient: PatientId) -> Result<Option<St
     Ok(id.and_then(|i| i.parse().ok()))
 }
 
+/// Inserts one observation row (`o.recorded_by` is the recorder's display name).
+/// Shared with sync's applier so both write the same row.
+pub(crate) fn insert_row(
+    conn: &Connection,
+    o: &Observation,
+    recorded_at: &str,
+    recorded_by: Option<&str>,
+) -> Result<(), CoreError> {
+    conn.execute(
+        "INSERT INTO observation (id, patient_id, encounter_id, category, code, loinc, value,
+            unit, entered_value, entered_unit, ref_low, ref_high, flag, effective_at, source,
+            status, status_reason, recorded_at, recorded_by, recorded_by_name, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+            ?18, ?19, ?20, ?21)",
+        params![
+            o.id.to_string(),
+            o.patient_id.to_string(),
+            o.encounter_id.map(|e| e.to_string()),
+            o.category.as_str(),
+            o.code,
+            o.loinc,
+            o.value,
+            o.unit,
+            o.entered_value,
+            o.entered_unit,
+            o.ref_low,
+            o.ref_high,
+            o.flag.as_str(),
+            o.effective_at,
+            o.source,
+            o.status.as_str(),
+            o.status_reason,
+            recorded_at,
+            recorded_by,
+            o.recorded_by,
+            o.version,
+        ],
+    )?;
+    Ok(())
+}
+
 /// Records the values (all or none) and notifies the responsible doctor.
 pub fn record(
     store: &mut Store,
@@ -203,23 +244,45 @@ pub fn record(
                 "code": v.code.code, "loinc": v.code.loinc, "value": v.value, "unit": v.code.unit,
                 "entered_value": v.entered_value, "entered_unit": v.entered_unit,
                 "effective_at": v.effective_at, "source": v.source, "flag": v.flag.as_str(),
+                // The catalogue's category and reference range at recording, so other
+                // devices store the same row even if their catalogue differs.
+                "category": v.code.category.as_str(),
+                "ref_low": v.code.reference.0, "ref_high": v.code.reference.1,
             });
-            tx.record(OpKind::RecordObservation, EntityKind::Observation, &id.to_string(), row)?;
-            tx.conn().execute(
-                "INSERT INTO observation (id, patient_id, encounter_id, category, code, loinc, value,
-                    unit, entered_value, entered_unit, ref_low, ref_high, flag, effective_at, source,
-                    status, recorded_at, recorded_by, recorded_by_name, version)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'final',
-                    ?16, ?17, ?18, 1)",
-                params![
-                    id.to_string(), patient.to_string(), request.encounter_id.map(|e| e.to_string()),
-                    v.code.category.as_str(), v.code.code, v.code.loinc, v.value, v.code.unit,
-                    v.entered_value, v.entered_unit, v.code.reference.0, v.code.reference.1,
-                    v.flag.as_str(), v.effective_at, v.source, now, recorder, recorder_name
-                ],
+            tx.record(
+                OpKind::RecordObservation,
+                EntityKind::Observation,
+                &id.to_string(),
+                row,
             )?;
+            let observation = Observation {
+                id: *id,
+                patient_id: patient,
+                encounter_id: request.encounter_id,
+                category: v.code.category,
+                display: v.code.display.to_string(),
+                code: v.code.code.to_string(),
+                loinc: v.code.loinc.to_string(),
+                value: v.value,
+                unit: v.code.unit.to_string(),
+                entered_value: v.entered_value,
+                entered_unit: v.entered_unit.clone(),
+                ref_low: v.code.reference.0,
+                ref_high: v.code.reference.1,
+                flag: v.flag,
+                effective_at: v.effective_at.clone(),
+                source: v.source.clone(),
+                status: ObservationStatus::Final,
+                status_reason: String::new(),
+                recorded_by: recorder_name.clone(),
+                version: 1,
+            };
+            insert_row(tx.conn(), &observation, &now, recorder.as_deref())?;
         }
-        let abnormal = valid.iter().filter(|v| v.flag != AbnormalFlag::Normal).count();
+        let abnormal = valid
+            .iter()
+            .filter(|v| v.flag != AbnormalFlag::Normal)
+            .count();
         let doctor = responsible_doctor(tx.conn(), patient)?;
         let mut notified = None;
         if let Some(doctor) = doctor.filter(|d| Some(d.to_string()) != recorder) {
@@ -232,12 +295,16 @@ pub fn record(
             )?;
             notified = Some(doctor.to_string());
         }
-        let event = caller.chart_event(AuditAction::Create, patient, json!({
+        let event = caller.chart_event(
+            AuditAction::Create,
+            patient,
+            json!({
                 "observations": ids.iter().map(|i| i.to_string()).collect::<Vec<_>>(),
                 "codes": valid.iter().map(|v| v.code.code).collect::<Vec<_>>(),
                 "abnormal": abnormal,
                 "notified": notified,
-            }));
+            }),
+        );
         audit::append_in(tx, caller.audit_key, device, &event)?;
         Ok::<_, CoreError>(())
     })?;

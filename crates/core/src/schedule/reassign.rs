@@ -110,7 +110,9 @@ pub fn reassign_day(
                         "version": version, "reason": "reassigned" }),
                 )?;
                 tx.conn().execute(
-                    "UPDATE appointment SET provider_id = ?2, updated_at = ?3, version = ?4 WHERE id = ?1",
+                    // Moved: tentative again until the server orders the move (sync).
+                    "UPDATE appointment SET provider_id = ?2, tentative = 1, updated_at = ?3, version = ?4
+                     WHERE id = ?1",
                     params![a.id.to_string(), p.id.to_string(), tx.now_rfc3339(), version],
                 )?;
                 if caller.staff_id != Some(p.id) {

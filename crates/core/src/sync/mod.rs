@@ -1,0 +1,172 @@
+//! This device's side of sync, transport-free: what to push, applying pulled
+//! pages, the saved cursor and enrollment, and conflicts for staff to resolve.
+//! The HTTP loop lives in the `clinic-sync` crate; it calls these functions.
+//!
+//! - [`apply`]: one op from another device → rows here, with its kind's conflict
+//!   policy (DESIGN.md §5);
+//! - [`apply_page`]: one pulled page in ONE local transaction together with the
+//!   server cursor; ops it cannot apply are held whole, never dropped;
+//! - [`state`]: enrollment (server URL, CA, device token), cursor, last sync,
+//!   errors, pending count; what the UI's sync indicator shows;
+//! - [`conflicts`]: identity-field conflicts and possible duplicates.
+pub mod apply;
+pub mod conflicts;
+pub mod state;
+
+use crate::CoreError;
+use apply::Incoming;
+use clinic_protocol::{LoggedOp, SCHEMA_VERSION};
+use clinic_store::Store;
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// What applying a page did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PageSummary {
+    /// Ops from other devices applied now.
+    pub applied: usize,
+    /// Ops of this device pulled back, or already applied/held before.
+    pub skipped: usize,
+    /// Ops kept aside unapplied (newer schema, unknown or refused).
+    pub held: usize,
+}
+
+fn known(conn: &Connection, op_id: &str) -> Result<bool, CoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM applied_op WHERE op_id = ?1 UNION ALL SELECT 1 FROM held_op WHERE op_id = ?1",
+            [op_id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+fn hold(conn: &Connection, logged: &LoggedOp, reason: &str, now: &str) -> Result<(), CoreError> {
+    let op = serde_json::to_string(logged).map_err(|_| CoreError::Corrupt("op".into()))?;
+    conn.execute(
+        "INSERT OR IGNORE INTO held_op (op_id, seq, op, reason, held_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![logged.op.op_id.to_string(), logged.seq as i64, op, reason, now],
+    )?;
+    // Ids and kinds only: a reason never carries payload values.
+    tracing::warn!(op = %logged.op.op_id, kind = logged.op.kind.as_str(), seq = logged.seq, reason, "held a pulled op");
+    Ok(())
+}
+
+/// Applies `ops` (a pulled page, in seq order) in one transaction and, in the same
+/// transaction, saves `cursor` (when given) as where the next pull starts. Either
+/// the whole page and its cursor are saved, or nothing is.
+pub fn apply_page(
+    store: &mut Store,
+    ops: &[LoggedOp],
+    cursor: Option<&str>,
+) -> Result<PageSummary, CoreError> {
+    store.apply_remote(|tx| {
+        let mut summary = PageSummary::default();
+        let now = tx.now_rfc3339();
+        for logged in ops {
+            tx.observe(&logged.op.hlc)?;
+            let op_id = logged.op.op_id.to_string();
+            if logged.device_id == tx.device_id() {
+                apply::own_op_returned(tx.conn(), logged)?;
+            }
+            if logged.device_id == tx.device_id() || known(tx.conn(), &op_id)? {
+                summary.skipped += 1;
+                continue;
+            }
+            if logged.op.schema_version > SCHEMA_VERSION {
+                hold(
+                    tx.conn(),
+                    logged,
+                    "written by a newer version of the app",
+                    &now,
+                )?;
+                summary.held += 1;
+                continue;
+            }
+            let incoming = Incoming::new(logged);
+            let applied = tx.isolated(|conn| {
+                apply::apply_one(conn, &incoming)?;
+                record_applied(conn, logged, &now)
+            });
+            match applied {
+                Ok(()) => summary.applied += 1,
+                Err(e) => {
+                    hold(tx.conn(), logged, &e.to_string(), &now)?;
+                    summary.held += 1;
+                }
+            }
+        }
+        if let Some(cursor) = cursor {
+            let last = ops.last().map(|o| o.seq as i64);
+            tx.conn().execute(
+                "UPDATE sync_state SET cursor = ?1, applied_seq = max(applied_seq, coalesce(?2, 0)),
+                    head_seq = max(head_seq, coalesce(?2, 0))",
+                params![cursor, last],
+            )?;
+        }
+        Ok(summary)
+    })
+}
+
+fn record_applied(conn: &Connection, logged: &LoggedOp, now: &str) -> Result<(), CoreError> {
+    let op = &logged.op;
+    conn.execute(
+        "INSERT INTO applied_op (op_id, seq, device_id, hlc, kind, entity, entity_id, payload, applied_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            op.op_id.to_string(),
+            logged.seq as i64,
+            logged.device_id.to_string(),
+            op.hlc.to_string(),
+            op.kind.as_str(),
+            op.entity.as_str(),
+            op.entity_id,
+            op.payload.to_string(),
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+/// Retries held ops (oldest first) — after an upgrade, or when a missing
+/// prerequisite has arrived since. Returns how many were applied now.
+pub fn retry_held(store: &mut Store) -> Result<usize, CoreError> {
+    let held: Vec<String> = {
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT op FROM held_op ORDER BY seq LIMIT 1000")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let mut ops = Vec::new();
+    for text in held {
+        if let Ok(op) = serde_json::from_str::<LoggedOp>(&text) {
+            if op.op.schema_version <= SCHEMA_VERSION {
+                ops.push(op);
+            }
+        }
+    }
+    if ops.is_empty() {
+        return Ok(0);
+    }
+    store.apply_remote(|tx| {
+        let now = tx.now_rfc3339();
+        let mut applied = 0;
+        for logged in &ops {
+            let incoming = Incoming::new(logged);
+            let ok = tx.isolated(|conn| {
+                apply::apply_one(conn, &incoming)?;
+                record_applied(conn, logged, &now)?;
+                conn.execute(
+                    "DELETE FROM held_op WHERE op_id = ?1",
+                    [logged.op.op_id.to_string()],
+                )?;
+                Ok::<_, CoreError>(())
+            });
+            if ok.is_ok() {
+                applied += 1;
+            }
+        }
+        Ok(applied)
+    })
+}

@@ -1,0 +1,255 @@
+//! The sync loop: push the outbox, then pull pages until caught up, each page
+//! applied in one local transaction together with its cursor (so a crash or a
+//! restart resumes exactly where it stopped); retried on a timer with backoff
+//! while the server cannot be reached.
+//!
+//! The store belongs to the shell: the engine reaches it through [`StoreAccess`]
+//! for short, synchronous steps and never holds it across network calls.
+use crate::transport::{Transport, TransportConfig, TransportError};
+use clinic_core::sync::{self as core_sync, state, state::Enrollment};
+use clinic_core::CoreError;
+use clinic_protocol::{
+    ApiErrorCode, ConnectSyncServer, DeviceId, EnrollRequest, PushOutcome, PushRequest, SyncPhase,
+};
+use clinic_store::Store;
+use std::time::Duration;
+
+/// Ops per push request and per pulled page.
+pub const BATCH: u32 = 500;
+
+/// How the engine reaches the shell's store.
+pub trait StoreAccess: Send + Sync {
+    /// Runs `f` on the open store; `None` when no store is open (app locked out,
+    /// being wiped).
+    fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> T) -> Option<T>;
+}
+
+/// Why a round stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("This device is not connected to a sync server.")]
+    NotEnrolled,
+    #[error("The local database is not open.")]
+    StoreClosed,
+    #[error("The sync server cannot be reached: {0}")]
+    Offline(String),
+    #[error("This device was removed from the clinic.")]
+    Revoked,
+    #[error("{0}")]
+    Server(String),
+    #[error(transparent)]
+    Core(#[from] CoreError),
+}
+
+impl SyncError {
+    /// The phase the indicator shows after this error.
+    pub fn phase(&self) -> SyncPhase {
+        match self {
+            SyncError::NotEnrolled => SyncPhase::NotEnrolled,
+            SyncError::Offline(_) => SyncPhase::Offline,
+            SyncError::Revoked => SyncPhase::Revoked,
+            _ => SyncPhase::Error,
+        }
+    }
+
+    fn from_transport(e: TransportError) -> Self {
+        if e.is_revoked() {
+            return SyncError::Revoked;
+        }
+        match e {
+            TransportError::Offline(m) => SyncError::Offline(m),
+            TransportError::Api {
+                code: ApiErrorCode::Unavailable,
+                ..
+            } => SyncError::Offline("the server is busy".into()),
+            other => SyncError::Server(other.to_string()),
+        }
+    }
+}
+
+/// What one round did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RoundSummary {
+    pub pushed: usize,
+    pub applied: usize,
+    pub held: usize,
+}
+
+fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn transport_for(e: &Enrollment) -> Result<Transport, SyncError> {
+    let mut config = TransportConfig::new(e.server_url.clone());
+    if let Some(pem) = &e.ca_pem {
+        config = config.with_ca_pem(pem.as_bytes().to_vec());
+    }
+    Transport::new(config).map_err(|e| SyncError::Server(e.to_string()))
+}
+
+/// Enrolls this device with a server using an administrator's one-time code and
+/// saves the enrollment (the device token stays in the encrypted store).
+pub async fn enroll(
+    access: &impl StoreAccess,
+    request: &ConnectSyncServer,
+) -> Result<(), SyncError> {
+    let url = request.server_url.trim().trim_end_matches('/').to_string();
+    let mut config = TransportConfig::new(url.clone());
+    if let Some(pem) = request.ca_pem.as_deref().filter(|p| !p.trim().is_empty()) {
+        config = config.with_ca_pem(pem.as_bytes().to_vec());
+    }
+    let transport = Transport::new(config).map_err(|e| SyncError::Server(e.to_string()))?;
+    let device_id: DeviceId = access
+        .with_store(|s| s.device_id())
+        .ok_or(SyncError::StoreClosed)?;
+    let answer = transport
+        .enroll(&EnrollRequest {
+            code: request.enrollment_code.trim().to_string(),
+            device_id,
+            device_name: request.device_name.trim().to_string(),
+        })
+        .await
+        .map_err(SyncError::from_transport)?;
+    let enrollment = Enrollment {
+        server_url: url,
+        ca_pem: request.ca_pem.clone().filter(|p| !p.trim().is_empty()),
+        clinic_id: answer.clinic_id,
+        device_token: answer.device_token,
+        device_name: request.device_name.trim().to_string(),
+    };
+    let now = now_rfc3339();
+    access
+        .with_store(|s| state::save_enrollment(s, &enrollment, &now))
+        .ok_or(SyncError::StoreClosed)??;
+    tracing::info!(clinic = %enrollment.clinic_id, "enrolled this device with a sync server");
+    Ok(())
+}
+
+/// One round: push everything pending, then pull until caught up. `on_page` is
+/// called after each applied page (progress, UI refresh).
+pub async fn sync_round(
+    access: &impl StoreAccess,
+    mut on_page: impl FnMut(&RoundSummary),
+) -> Result<RoundSummary, SyncError> {
+    let enrollment = access
+        .with_store(|s| state::enrollment(s.conn()))
+        .ok_or(SyncError::StoreClosed)??
+        .ok_or(SyncError::NotEnrolled)?;
+    let transport = transport_for(&enrollment)?;
+    let token = enrollment.device_token.as_str();
+    let mut summary = RoundSummary::default();
+    let mut upgrade = false;
+    loop {
+        let (device_id, ops) = access
+            .with_store(|s| s.pending_ops(BATCH).map(|ops| (s.device_id(), ops)))
+            .ok_or(SyncError::StoreClosed)?
+            .map_err(CoreError::from)?;
+        if ops.is_empty() {
+            break;
+        }
+        let sent = ops.len();
+        let answer = transport
+            .push(token, &PushRequest { device_id, ops })
+            .await
+            .map_err(SyncError::from_transport)?;
+        upgrade |= answer.upgrade_required;
+        let acked: Vec<_> = answer
+            .results
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.outcome,
+                    PushOutcome::Accepted { .. }
+                        | PushOutcome::Duplicate { .. }
+                        | PushOutcome::Quarantined { .. }
+                )
+            })
+            .map(|r| r.op_id)
+            .collect();
+        if acked.is_empty() {
+            return Err(SyncError::Server(
+                "the server acknowledged none of the changes sent".into(),
+            ));
+        }
+        access
+            .with_store(|s| s.mark_pushed(&acked))
+            .ok_or(SyncError::StoreClosed)?
+            .map_err(CoreError::from)?;
+        summary.pushed += acked.len();
+        if acked.len() < sent {
+            break; // the rest go next round
+        }
+    }
+    loop {
+        let cursor = access
+            .with_store(|s| state::cursor(s.conn()))
+            .ok_or(SyncError::StoreClosed)??;
+        let page = match transport.pull(token, cursor.as_deref(), BATCH).await {
+            Err(TransportError::Api {
+                code: ApiErrorCode::Conflict,
+                ..
+            }) if cursor.is_some() => {
+                // The server's log was reset (a new epoch): start from the beginning;
+                // every op already applied here is skipped by its id.
+                access
+                    .with_store(|s| {
+                        s.conn()
+                            .execute("UPDATE sync_state SET cursor = NULL", [])
+                            .map_err(|e| CoreError::Store(e.into()))
+                    })
+                    .ok_or(SyncError::StoreClosed)??;
+                continue;
+            }
+            other => other.map_err(SyncError::from_transport)?,
+        };
+        let applied = access
+            .with_store(|s| {
+                let r = core_sync::apply_page(s, &page.ops, Some(&page.next_cursor))?;
+                state::set_head(s, page.head_seq)?;
+                Ok::<_, CoreError>(r)
+            })
+            .ok_or(SyncError::StoreClosed)??;
+        summary.applied += applied.applied;
+        summary.held += applied.held;
+        on_page(&summary);
+        if !page.more {
+            break;
+        }
+    }
+    let now = now_rfc3339();
+    access
+        .with_store(|s| state::record_success(s, &now, upgrade))
+        .ok_or(SyncError::StoreClosed)??;
+    Ok(summary)
+}
+
+/// Records a failed round for the indicator (not for offline: being offline is
+/// shown by the phase, and the last error stays what the server last said).
+pub fn record_failure(access: &impl StoreAccess, error: &SyncError) {
+    if let SyncError::Server(_) | SyncError::Core(_) = error {
+        let message = error.to_string();
+        let _ = access.with_store(|s| state::record_error(s, &message));
+    }
+}
+
+/// The wait before the next round after `failures` failures in a row: 1 s while
+/// healthy, then 2, 4, 8 … capped at 60 s.
+pub fn backoff(failures: u32) -> Duration {
+    if failures == 0 {
+        return Duration::from_millis(700);
+    }
+    Duration::from_secs(2u64.saturating_pow(failures.min(6)).min(60))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        assert!(backoff(0) < Duration::from_secs(1));
+        assert_eq!(backoff(1), Duration::from_secs(2));
+        assert_eq!(backoff(3), Duration::from_secs(8));
+        assert_eq!(backoff(20), Duration::from_secs(60));
+    }
+}
