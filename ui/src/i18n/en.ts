@@ -9,6 +9,7 @@ import { enScheduleSetup } from "./en.scheduleSetup";
 import { enChart } from "./en.chart";
 import { enNotes } from "./en.notes";
 import { enSession } from "./en.session";
+import { enSync } from "./en.sync";
 
 export const en = {
   session: enSession,
@@ -20,6 +21,7 @@ export const en = {
   kiosk: enKiosk,
   schedule: enSchedule,
   scheduleSetup: enScheduleSetup,
+  sync: enSync,
   app: {
     title: "Clinic",
     loading: "Opening the patient database…",
@@ -36,6 +38,8 @@ export const en = {
     waitlist: "Waitlist",
     reassign: "Reassign a day",
     scheduleSetup: "Schedule set-up",
+    conflicts: "Conflicts",
+    sync: "Sync",
   },
   startup: {
     title: "The clinic app could not open its patient database",

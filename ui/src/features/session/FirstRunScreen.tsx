@@ -1,5 +1,6 @@
 // First run: name the clinic and create the first administrator. On success the shell
-// returns a session limited to TOTP enrollment, which the gate shows next.
+// returns a session limited to TOTP enrollment, which the gate shows next. "Join an
+// existing clinic" (or a join already under way) shows the sync feature's `JoinClinic`.
 import { Button, PasswordInput, Stack, Text, TextInput } from "@mantine/core";
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
@@ -11,6 +12,8 @@ import { AuthLayout } from "./AuthLayout";
 import { createClinic } from "./api";
 import { fieldErrors } from "./errors";
 import { SessionAlert } from "./SessionAlert";
+import { JoinClinic } from "../sync/JoinClinic";
+import { useJoinResume } from "../sync/useJoinResume";
 
 type Values = CreateClinic & { admin_password_confirm: string };
 type Field = keyof Values;
@@ -46,6 +49,8 @@ export function FirstRunScreen({ testKey, onCreated }: Props) {
   const error = mutation.error ? toUiError(mutation.error) : null;
   const server = fieldErrors(error);
   const errorOf = (f: Field) => checked[f] ?? (edited.has(f) ? undefined : server[f]);
+  const [joining, setJoining] = useState(false);
+  const resume = useJoinResume();
 
   const set = (f: Field) => (e: { currentTarget: HTMLInputElement }) => {
     const v = e.currentTarget.value;
@@ -79,6 +84,8 @@ export function FirstRunScreen({ testKey, onCreated }: Props) {
     ...extra,
   });
 
+  if (joining || resume) return <JoinClinic testKey={testKey} resume={resume} onBack={() => setJoining(false)} />;
+
   return (
     <AuthLayout clinicName={null} testKey={testKey} title={t("session.firstRun.title")}>
       <form onSubmit={submit} noValidate data-testid="first-run-form" aria-busy={mutation.isPending}>
@@ -104,6 +111,14 @@ export function FirstRunScreen({ testKey, onCreated }: Props) {
           />
           <Button type="submit" loading={mutation.isPending} data-testid="first-run-submit">
             {mutation.isPending ? t("session.firstRun.submitting") : t("session.firstRun.submit")}
+          </Button>
+          <Button
+            variant="subtle"
+            onClick={() => setJoining(true)}
+            disabled={mutation.isPending}
+            data-testid="join-clinic-link"
+          >
+            {t("sync.join.link")}
           </Button>
         </Stack>
       </form>

@@ -29,3 +29,10 @@ export const canManageSchedule = (role: Role): boolean => role === "administrato
 
 /** A day list of one's own appointments: doctors and nurses (the bookable providers). */
 export const isProvider = (role: Role): boolean => role === "doctor" || role === "nurse";
+
+/** The sync conflicts screen: administrators, front desk, doctors and nurses. */
+export const canSeeSyncConflicts = (role: Role): boolean =>
+  role === "administrator" || role === "front_desk" || role === "doctor" || role === "nurse";
+
+/** Resolve a sync conflict (keep / use other / not the same person): administrators and front desk. */
+export const canResolveSyncConflicts = (role: Role): boolean => role === "administrator" || role === "front_desk";

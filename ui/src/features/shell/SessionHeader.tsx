@@ -1,9 +1,10 @@
-// The app header: title, role-gated navigation, the test-key warning, the notification
-// bell, who is signed in, "My account", and the Lock / Sign out buttons.
+// The app header: title, role-gated navigation, the test-key warning, the sync indicator,
+// the notification bell, who is signed in, "My account", and the Lock / Sign out buttons.
 import { Button, Container, Group, Text } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import type { SessionInfo } from "../../bindings/SessionInfo";
 import { NotificationBell } from "../notifications/NotificationBell";
+import { SyncIndicator } from "../sync/SyncIndicator";
 import { activeTarget, navItems, type NavTarget } from "./nav";
 import type { Route } from "./route";
 
@@ -50,6 +51,7 @@ export function SessionHeader({ session, route, testKey, onNavigate, onLock, onL
                 {t("app.testKeyBadge")}
               </span>
             ) : null}
+            <SyncIndicator role={session.role} />
             <NotificationBell
               role={session.role}
               onOpenMyDay={navItems(session.role).some((i) => i.target === "myday") ? () => onNavigate("myday") : undefined}

@@ -27,6 +27,8 @@ import { WaitlistScreen } from "../scheduleSetup/WaitlistScreen";
 import { SearchScreen } from "../search/SearchScreen";
 import { initialSearch, searchReducer } from "../search/searchState";
 import { KioskControl } from "../kioskControl/KioskControl";
+import { ConflictsScreen } from "../sync/ConflictsScreen";
+import { SyncScreen } from "../sync/SyncScreen";
 import { canBook, canManageSchedule } from "../session/roles";
 import { SessionContext } from "../session/SessionContext";
 import { routeAllowed } from "./nav";
@@ -130,6 +132,10 @@ export function Shell({ testKey, session, onLock, onLogout }: Props) {
             <WaitlistScreen />
           ) : route.name === "reassign" ? (
             <ReassignScreen />
+          ) : route.name === "conflicts" ? (
+            <ConflictsScreen />
+          ) : route.name === "sync" ? (
+            <SyncScreen />
           ) : route.name === "inbox" ? (
             <SharedWithMe onOpenChart={(id) => navigate({ name: "chart", id })} />
           ) : (

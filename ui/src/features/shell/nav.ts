@@ -5,6 +5,7 @@ import type { Role } from "../../bindings/Role";
 import {
   canBook,
   canFindPatients,
+  canSeeSyncConflicts,
   canManageSchedule,
   canRegisterPatients,
   canViewCalendar,
@@ -27,6 +28,8 @@ export type NavTarget =
   | "audit"
   | "alerts"
   | "settings"
+  | "conflicts"
+  | "sync"
   | "account";
 
 export type NavItem = { target: NavTarget; testId: string; labelKey: NavLabelKey };
@@ -34,7 +37,7 @@ export type NavItem = { target: NavTarget; testId: string; labelKey: NavLabelKey
 type NavLabelKey =
   | "nav.search"
   | "nav.register"
-  | `nav.${"calendar" | "myday" | "waitlist" | "reassign" | "scheduleSetup"}`
+  | `nav.${"calendar" | "myday" | "waitlist" | "reassign" | "scheduleSetup" | "conflicts" | "sync"}`
   | `session.nav.${"inbox" | "staff" | "audit" | "alerts" | "settings"}`;
 
 const ALL: NavItem[] = [
@@ -46,10 +49,12 @@ const ALL: NavItem[] = [
   { target: "reassign", testId: "nav-reassign", labelKey: "nav.reassign" },
   { target: "scheduleSetup", testId: "nav-schedule-setup", labelKey: "nav.scheduleSetup" },
   { target: "inbox", testId: "nav-inbox", labelKey: "session.nav.inbox" },
+  { target: "conflicts", testId: "nav-conflicts", labelKey: "nav.conflicts" },
   { target: "staff", testId: "nav-staff", labelKey: "session.nav.staff" },
   { target: "audit", testId: "nav-audit", labelKey: "session.nav.audit" },
   { target: "alerts", testId: "nav-alerts", labelKey: "session.nav.alerts" },
   { target: "settings", testId: "nav-settings", labelKey: "session.nav.settings" },
+  { target: "sync", testId: "nav-sync", labelKey: "nav.sync" },
 ];
 
 export function routeAllowed(role: Role, name: Route["name"]): boolean {
@@ -74,10 +79,13 @@ export function routeAllowed(role: Role, name: Route["name"]): boolean {
     case "reassign":
     case "scheduleSetup":
       return canManageSchedule(role);
+    case "conflicts":
+      return canSeeSyncConflicts(role);
     case "staff":
     case "audit":
     case "alerts":
     case "settings":
+    case "sync":
     case "restriction":
       return isAdministrator(role);
   }

@@ -33,6 +33,9 @@ export type Route =
   | { name: "scheduleSetup" }
   | { name: "waitlist" }
   | { name: "reassign" }
+  /** Device sync: open conflicts (several roles) and the sync server (administrators). */
+  | { name: "conflicts" }
+  | { name: "sync" }
   /** A restricted patient's restriction and care team (administrators). */
   | { name: "restriction"; id: PatientId; mrn: string };
 
