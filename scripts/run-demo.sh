@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# THE run command: builds the UI and the app, then starts the demo clinic.
+# THE run command: builds the UI and the app, starts the clinic's sync server (embedded
+# SQLite, TLS with a demo CA) and then the demo clinic's app, enrolled with that server.
 #
 #   scripts/run-demo.sh [app args...]
 #
@@ -32,12 +33,35 @@ APP_BIN="$CARGO_TARGET_DIR/debug/clinic-desktop"
 
 mkdir -p "$DEMO_DIR"
 
-# Placeholder: start the local sync server here (and export its URL for the app) once it
-# exists, and stop it in cleanup below.
+# The clinic's sync server (embedded SQLite, TLS with a demo CA made here once), on
+# CLINIC_DEMO_SYNC_PORT (default 8743). A fresh one-time enrollment code is issued on every
+# start; the app uses it only while it is not enrolled yet (the first start).
+SERVER_BIN="$CARGO_TARGET_DIR/debug/clinic-server"
+SYNC_DIR="$DEMO_DIR/sync-server"
+SYNC_PORT="${CLINIC_DEMO_SYNC_PORT:-8743}"
+mkdir -p "$SYNC_DIR"
+[ -f "$SYNC_DIR/certs/ca.pem" ] || "$SERVER_BIN" gen-cert --out-dir "$SYNC_DIR/certs" >/dev/null
+[ -f "$SYNC_DIR/clinic-id" ] || python3 -c 'import uuid; print(uuid.uuid4())' >"$SYNC_DIR/clinic-id"
+SYNC_CODE="$("$SERVER_BIN" issue-code --data-dir "$SYNC_DIR/data" \
+  --clinic-id "$(cat "$SYNC_DIR/clinic-id")" --clinic-name "Demo Clinic")"
+"$SERVER_BIN" serve --data-dir "$SYNC_DIR/data" --listen "127.0.0.1:$SYNC_PORT" \
+  --tls-cert "$SYNC_DIR/certs/server.pem" --tls-key "$SYNC_DIR/certs/server-key.pem" \
+  >"$SYNC_DIR/stdout.log" 2>"$SYNC_DIR/server.log" &
+SERVER_PID=$!
+for _ in $(seq 1 100); do
+  grep -q "listening on" "$SYNC_DIR/stdout.log" 2>/dev/null && break
+  kill -0 "$SERVER_PID" 2>/dev/null || die "the sync server did not start: see $SYNC_DIR/server.log"
+  sleep 0.1
+done
+say "sync server: https://localhost:$SYNC_PORT (log: $SYNC_DIR/server.log)"
+say "  another device joins with a code from:"
+say "  $SERVER_BIN issue-code --data-dir $SYNC_DIR/data --clinic-id $(cat "$SYNC_DIR/clinic-id") --clinic-name 'Demo Clinic'"
 
 APP_PID=
 cleanup() {
   if [ -n "$APP_PID" ]; then kill -TERM "$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null || true; fi
+  kill -TERM "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
   stop_xvfb
 }
 trap cleanup EXIT
@@ -56,6 +80,10 @@ CLINIC_KEY_SOURCE=insecure-test-key \
 CLINIC_TEST_DB_KEY="$DEMO_DB_KEY" \
 CLINIC_DEMO_PATIENTS="${CLINIC_DEMO_PATIENTS:-3000}" \
 CLINIC_DEMO_STAFF=1 \
+CLINIC_SYNC_SERVER="https://localhost:$SYNC_PORT" \
+CLINIC_SYNC_CODE="$SYNC_CODE" \
+CLINIC_SYNC_CA="$SYNC_DIR/certs/ca.pem" \
+CLINIC_SYNC_DEVICE_NAME="Demo front desk" \
   "$APP_BIN" "$@" &
 APP_PID=$!
 set +e

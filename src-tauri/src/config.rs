@@ -10,10 +10,19 @@ pub const ENV_DEMO_PATIENTS: &str = "CLINIC_DEMO_PATIENTS";
 /// `1`: on first start, create the demo clinic and its accounts (see `demo.rs`).
 pub const ENV_DEMO_STAFF: &str = "CLINIC_DEMO_STAFF";
 
+/// Enroll with this sync server at start when not enrolled yet (the demo):
+/// its URL, a one-time enrollment code, a PEM file of the clinic's CA, a name.
+pub const ENV_SYNC_SERVER: &str = "CLINIC_SYNC_SERVER";
+pub const ENV_SYNC_CODE: &str = "CLINIC_SYNC_CODE";
+pub const ENV_SYNC_CA: &str = "CLINIC_SYNC_CA";
+pub const ENV_SYNC_DEVICE_NAME: &str = "CLINIC_SYNC_DEVICE_NAME";
+
 #[derive(Clone, Debug)]
 pub struct Config {
     pub data_dir: Option<PathBuf>,
     pub demo: Result<Demo, String>,
+    /// From `CLINIC_SYNC_*`: enroll automatically (when all needed are set).
+    pub sync_enroll: Option<clinic_protocol::ConnectSyncServer>,
 }
 
 impl Config {
@@ -38,7 +47,21 @@ impl Config {
         };
         let demo =
             demo_patients.and_then(|patients| demo_staff.map(|staff| Demo { staff, patients }));
-        Self { data_dir, demo }
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let sync_enroll = match (env(ENV_SYNC_SERVER), env(ENV_SYNC_CODE)) {
+            (Some(server_url), Some(enrollment_code)) => Some(clinic_protocol::ConnectSyncServer {
+                server_url,
+                enrollment_code,
+                device_name: env(ENV_SYNC_DEVICE_NAME).unwrap_or_else(|| "Clinic device".into()),
+                ca_pem: env(ENV_SYNC_CA).and_then(|path| std::fs::read_to_string(path).ok()),
+            }),
+            _ => None,
+        };
+        Self {
+            data_dir,
+            demo,
+            sync_enroll,
+        }
     }
 
     pub fn db_path(&self) -> Option<PathBuf> {

@@ -10,6 +10,7 @@ mod demo;
 mod demo_schedule;
 mod logging;
 mod state;
+mod sync_loop;
 
 pub use config::Config;
 pub use state::AppState;
@@ -116,11 +117,18 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::kiosk::kiosk_update_details,
             commands::kiosk::kiosk_check_in,
             commands::kiosk::kiosk_end,
+            commands::sync::get_sync_status,
+            commands::sync::sync_now,
+            commands::sync::connect_sync_server,
+            commands::sync::join_clinic,
+            commands::sync::list_sync_conflicts,
+            commands::sync::resolve_sync_conflict,
         ]))
         .setup(|app| {
             let config = Config::from_env(app.path().app_data_dir().ok());
             let state = AppState::start(config);
             app.manage(state);
+            sync_loop::spawn(app.handle().clone());
             Ok(())
         })
 }

@@ -45,6 +45,7 @@ fn filter_directives(level: Option<&str>) -> String {
         "clinic_core",
         "clinic_store",
         "clinic_protocol",
+        "clinic_sync",
     ]
     .iter()
     .fold(String::from("warn"), |acc, krate| {
@@ -60,7 +61,7 @@ mod tests {
     fn dependencies_never_log_below_warn() {
         assert_eq!(
             filter_directives(Some("trace")),
-            "warn,clinic_desktop=trace,clinic_core=trace,clinic_store=trace,clinic_protocol=trace"
+            "warn,clinic_desktop=trace,clinic_core=trace,clinic_store=trace,clinic_protocol=trace,clinic_sync=trace"
         );
         // Anything else (e.g. a directive turning tauri up) falls back to info for us.
         assert!(filter_directives(Some("tauri=trace")).starts_with("warn,clinic_desktop=info"));

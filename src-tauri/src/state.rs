@@ -26,6 +26,8 @@ pub(crate) struct OpenStore {
 pub struct AppState {
     open: Mutex<Option<OpenStore>>,
     startup: Result<bool, UiError>,
+    /// The background sync loop's live state (`sync_loop`).
+    pub sync: crate::sync_loop::SyncRuntime,
 }
 
 /// Maps a core error for the UI, logging unexpected ones (codes only, no data).
@@ -48,15 +50,22 @@ impl AppState {
     /// shown by the UI's start-up error screen.
     pub fn start(config: Config) -> Self {
         match open_store(&config) {
-            Ok((open, test_key)) => Self {
-                open: Mutex::new(Some(open)),
-                startup: Ok(test_key),
-            },
+            Ok((open, test_key)) => {
+                let sync = crate::sync_loop::SyncRuntime::default();
+                *sync.auto_enroll.lock().unwrap_or_else(|p| p.into_inner()) =
+                    config.sync_enroll.clone();
+                Self {
+                    open: Mutex::new(Some(open)),
+                    startup: Ok(test_key),
+                    sync,
+                }
+            }
             Err(error) => {
                 tracing::error!(code = ?error.code, "the local store could not be opened");
                 Self {
                     open: Mutex::new(None),
                     startup: Err(error),
+                    sync: crate::sync_loop::SyncRuntime::default(),
                 }
             }
         }
@@ -183,6 +192,24 @@ impl AppState {
             let caller = Caller::kiosk(open.audit_key.as_bytes());
             f(&mut open.store, &caller, &mut open.kiosk).map_err(to_ui)
         })
+    }
+
+    /// Closes the store and deletes this device's clinic data (database files
+    /// and keys): the sync server said the device was removed from the clinic.
+    /// Every later command answers "not ready".
+    pub fn wipe(&self) -> Result<(), UiError> {
+        let mut guard = self.lock()?;
+        let Some(open) = guard.take() else {
+            return Ok(());
+        };
+        let path = open.store.path().to_path_buf();
+        let source = open.source.clone();
+        drop(open); // closes the database before its files go
+        source
+            .wipe(&path)
+            .map_err(|e| UiError::new(e.code(), e.to_string()))?;
+        tracing::warn!("wiped this device's local clinic data");
+        Ok(())
     }
 
     /// Audits a command the kiosk window tried to call outside its own (or a

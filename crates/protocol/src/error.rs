@@ -61,6 +61,9 @@ pub enum ErrorCode {
     KioskNoMatch,
     /// The kiosk visit ended (idle reset or finished): start again.
     KioskVisitEnded,
+    /// The sync server could not be reached or refused the request (the message
+    /// says which, with what to check).
+    SyncFailed,
 }
 
 /// A problem with one input field, shown next to that field.

@@ -83,13 +83,14 @@ async fn log_request(request: Request, next: Next) -> Response {
     };
     let started = Instant::now();
     let response = next.run(request).await;
-    tracing::info!(
-        %method,
-        route,
-        status = response.status().as_u16(),
-        ms = started.elapsed().as_millis() as u64,
-        "request"
-    );
+    let status = response.status().as_u16();
+    let ms = started.elapsed().as_millis() as u64;
+    // Devices pull every second or so: a successful pull is debug, the rest info.
+    if route == "/v1/pull" && status == 200 {
+        tracing::debug!(%method, route, status, ms, "request");
+    } else {
+        tracing::info!(%method, route, status, ms, "request");
+    }
     response
 }
 

@@ -290,6 +290,32 @@ impl KeySource {
         }
     }
 
+    /// Wipes this device's clinic data: the database files at `db_path` (with
+    /// their WAL and shared-memory files) and, for the keychain, the database,
+    /// pending and audit keys. For a device removed from its clinic (the sync
+    /// server says so). The store must be closed first.
+    pub fn wipe(&self, db_path: &Path) -> Result<(), StoreError> {
+        if let Some((vault, entries)) = self.vault(db_path) {
+            for account in [&entries.current, &entries.pending, &entries.audit] {
+                vault.delete(account)?;
+            }
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = db_path.as_os_str().to_owned();
+            name.push(suffix);
+            match std::fs::remove_file(std::path::PathBuf::from(name)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(StoreError::Config(format!(
+                        "the database could not be deleted: {e}"
+                    )))
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The audit-trail key of the database at `db_path`. Keychain: the entry
     /// `audit-key:<db path>` of the same service, created only while the database
     /// does not exist yet (normally by [`KeySource::open_store`] on first run); an

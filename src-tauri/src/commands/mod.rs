@@ -13,6 +13,7 @@ pub mod schedule;
 pub mod session;
 pub mod staff;
 pub mod status;
+pub mod sync;
 
 /// Every app command (see `names.rs`).
 #[cfg(test)]

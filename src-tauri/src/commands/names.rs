@@ -96,4 +96,10 @@
     "kiosk_update_details",
     "kiosk_check_in",
     "kiosk_end",
+    "get_sync_status",
+    "sync_now",
+    "connect_sync_server",
+    "join_clinic",
+    "list_sync_conflicts",
+    "resolve_sync_conflict",
 ]

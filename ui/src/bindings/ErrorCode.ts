@@ -3,4 +3,4 @@
 /**
  * Stable error codes. Adding a variant is fine; renaming one breaks the UI.
  */
-export type ErrorCode = "validation" | "not_found" | "edit_conflict" | "keychain_unavailable" | "key_missing" | "wrong_key_or_corrupt" | "schema_too_new" | "storage" | "config" | "not_ready" | "internal" | "invalid_credentials" | "throttled" | "account_disabled" | "invalid_totp_code" | "forbidden" | "session_ended" | "clinic_exists" | "last_administrator" | "restricted_patient" | "locked" | "slot_taken" | "kiosk_no_match" | "kiosk_visit_ended";
+export type ErrorCode = "validation" | "not_found" | "edit_conflict" | "keychain_unavailable" | "key_missing" | "wrong_key_or_corrupt" | "schema_too_new" | "storage" | "config" | "not_ready" | "internal" | "invalid_credentials" | "throttled" | "account_disabled" | "invalid_totp_code" | "forbidden" | "session_ended" | "clinic_exists" | "last_administrator" | "restricted_patient" | "locked" | "slot_taken" | "kiosk_no_match" | "kiosk_visit_ended" | "sync_failed";

@@ -32,6 +32,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   slot_taken: true,
   kiosk_no_match: true,
   kiosk_visit_ended: true,
+  sync_failed: true,
 };
 
 export function isKnownCode(code: string): code is ErrorCode {
