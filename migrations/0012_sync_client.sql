@@ -19,6 +19,9 @@ CREATE TABLE sync_state (
     last_sync_at     TEXT,
     last_error       TEXT,
     upgrade_required INTEGER NOT NULL DEFAULT 0 CHECK (upgrade_required IN (0, 1)),
+    -- The end of this device's audit chain as the server holds it (its anchor).
+    audit_anchor_seq  INTEGER NOT NULL DEFAULT 0,
+    audit_anchor_hash TEXT,
     enrolled_at      TEXT NOT NULL
 );
 

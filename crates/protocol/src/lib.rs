@@ -46,6 +46,7 @@ pub use restricted::*;
 pub use schedule::*;
 pub use staff::*;
 pub use sync::{
-    ApiError, ApiErrorCode, EnrollRequest, EnrollResponse, HealthResponse, LoggedOp, PullResponse,
-    PushOutcome, PushRequest, PushResponse, PushResult, QuarantineReason,
+    ApiError, ApiErrorCode, AuditUpload, AuditUploadEntry, EnrollRequest, EnrollResponse,
+    HealthResponse, LoggedOp, PullResponse, PushOutcome, PushRequest, PushResponse, PushResult,
+    QuarantineReason,
 };

@@ -129,6 +129,29 @@ pub struct EnrollResponse {
     pub device_token: String,
 }
 
+/// Most audit entries one upload may carry.
+pub const MAX_AUDIT_ENTRIES: usize = 1_000;
+
+/// One entry of a device's audit hash chain as uploaded: its position, the chain
+/// hashes (hex) and the entry itself (ids only, never patient data — see the
+/// device's audit module). The server checks that the chain continues what it
+/// holds; it cannot recompute the keyed hashes (the key stays on the device).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct AuditUploadEntry {
+    #[ts(type = "number")]
+    pub seq: u64,
+    pub prev_hash: String,
+    pub hash: String,
+    pub entry: serde_json::Value,
+}
+
+/// `POST /v1/audit`: the device's next audit entries, oldest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct AuditUpload {
+    pub device_id: DeviceId,
+    pub entries: Vec<AuditUploadEntry>,
+}
+
 /// Stable error codes of the sync API. Adding a variant is fine; renaming one
 /// breaks deployed clients.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]

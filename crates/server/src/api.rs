@@ -42,6 +42,8 @@ pub fn router(store: Arc<dyn OpLogStore>) -> Router {
         .route("/v1/enroll", post(enroll))
         .route("/v1/push", post(push))
         .route("/v1/pull", get(pull))
+        .route("/v1/audit", post(crate::audit::upload))
+        .route("/v1/audit/anchor", get(crate::audit::anchor))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         // Layers run outermost-last-added: log -> guard -> gunzip -> handler.
@@ -79,6 +81,8 @@ async fn log_request(request: Request, next: Next) -> Response {
         "/v1/enroll" => "/v1/enroll",
         "/v1/push" => "/v1/push",
         "/v1/pull" => "/v1/pull",
+        "/v1/audit" => "/v1/audit",
+        "/v1/audit/anchor" => "/v1/audit/anchor",
         _ => "<other>",
     };
     let started = Instant::now();

@@ -6,12 +6,13 @@
 //! only for loopback tests and behind a TLS terminator.
 //!
 //! Layout: [`api`] (routes and handlers) over [`auth`], [`body`], [`validate`] and
-//! [`cursor`]; storage behind the [`store::OpLogStore`] trait: [`store::sqlite`]
+//! [`cursor`]; audit anchoring in [`audit`]; storage behind the [`store::OpLogStore`] trait: [`store::sqlite`]
 //! (embedded) or [`store::postgres`] (shared by several servers). Wire types live
 //! in `clinic_protocol::sync`.
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod body;
 pub mod cursor;

@@ -9,7 +9,8 @@ use crate::transport::{Transport, TransportConfig, TransportError};
 use clinic_core::sync::{self as core_sync, state, state::Enrollment};
 use clinic_core::CoreError;
 use clinic_protocol::{
-    ApiErrorCode, ConnectSyncServer, DeviceId, EnrollRequest, PushOutcome, PushRequest, SyncPhase,
+    ApiErrorCode, AuditUpload, ConnectSyncServer, DeviceId, EnrollRequest, PushOutcome,
+    PushRequest, SyncPhase,
 };
 use clinic_store::Store;
 use std::time::Duration;
@@ -79,12 +80,27 @@ fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// The transport for an enrollment, built once per (server, CA) and reused, so
+/// rounds keep their TLS connections alive instead of handshaking every time.
 fn transport_for(e: &Enrollment) -> Result<Transport, SyncError> {
+    type Cache = std::sync::Mutex<Vec<((String, Option<String>), Transport)>>;
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    let key = (e.server_url.clone(), e.ca_pem.clone());
+    let cache = CACHE.get_or_init(Default::default);
+    let mut cached = cache.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, t)) = cached.iter().find(|(k, _)| *k == key) {
+        return Ok(t.clone());
+    }
     let mut config = TransportConfig::new(e.server_url.clone());
     if let Some(pem) = &e.ca_pem {
         config = config.with_ca_pem(pem.as_bytes().to_vec());
     }
-    Transport::new(config).map_err(|e| SyncError::Server(e.to_string()))
+    let transport = Transport::new(config).map_err(|e| SyncError::Server(e.to_string()))?;
+    if cached.len() >= 8 {
+        cached.remove(0);
+    }
+    cached.push((key, transport.clone()));
+    Ok(transport)
 }
 
 /// Enrolls this device with a server using an administrator's one-time code and
@@ -216,11 +232,54 @@ pub async fn sync_round(
             break;
         }
     }
+    upload_audit(access, &transport, token).await?;
     let now = now_rfc3339();
     access
         .with_store(|s| state::record_success(s, &now, upgrade))
         .ok_or(SyncError::StoreClosed)??;
     Ok(summary)
+}
+
+/// Uploads the device's audit entries the server does not hold yet, and saves
+/// the anchor it answers. A refusal (the local trail no longer continues what the
+/// server anchored) is an error the indicator shows.
+async fn upload_audit(
+    access: &impl StoreAccess,
+    transport: &Transport,
+    token: &str,
+) -> Result<(), SyncError> {
+    let tampered = "the audit trail on this device no longer matches the copy on the server: ask an administrator to verify it";
+    let holds = access
+        .with_store(|s| core_sync::anchor::local_trail_holds_anchor(s.conn()))
+        .ok_or(SyncError::StoreClosed)??;
+    if !holds {
+        return Err(SyncError::Server(tampered.into()));
+    }
+    loop {
+        let (device_id, entries) = access
+            .with_store(|s| core_sync::anchor::pending(s.conn(), BATCH).map(|e| (s.device_id(), e)))
+            .ok_or(SyncError::StoreClosed)??;
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let full = entries.len() == BATCH as usize;
+        let anchor = match transport
+            .upload_audit(token, &AuditUpload { device_id, entries })
+            .await
+        {
+            Err(TransportError::Api {
+                code: ApiErrorCode::Conflict,
+                ..
+            }) => return Err(SyncError::Server(tampered.into())),
+            other => other.map_err(SyncError::from_transport)?,
+        };
+        access
+            .with_store(|s| core_sync::anchor::save(s, &anchor))
+            .ok_or(SyncError::StoreClosed)??;
+        if !full {
+            return Ok(());
+        }
+    }
 }
 
 /// Records a failed round for the indicator (not for offline: being offline is

@@ -13,8 +13,8 @@
 //! Nothing here logs tokens, codes or bodies: logs and error texts carry routes,
 //! statuses and the transport's own diagnostics only.
 use clinic_protocol::{
-    ApiErrorCode, EnrollRequest, EnrollResponse, HealthResponse, PullResponse, PushRequest,
-    PushResponse,
+    ApiErrorCode, AuditAnchor, AuditUpload, EnrollRequest, EnrollResponse, HealthResponse,
+    PullResponse, PushRequest, PushResponse,
 };
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -230,6 +230,28 @@ impl Transport {
         }
         let request = self.authed(Method::GET, url, token)?;
         self.call("/v1/pull", request).await
+    }
+
+    /// `POST /v1/audit`: the device's next audit entries (gzip body); answers the
+    /// server's new anchor of this device's chain.
+    pub async fn upload_audit(
+        &self,
+        token: &str,
+        upload: &AuditUpload,
+    ) -> Result<AuditAnchor, TransportError> {
+        let body = gzip(&to_json(upload)?)?;
+        let request = self
+            .authed(Method::POST, self.url("/v1/audit")?, token)?
+            .header(CONTENT_TYPE, "application/json")
+            .header(CONTENT_ENCODING, "gzip")
+            .body(body);
+        self.call("/v1/audit", request).await
+    }
+
+    /// `GET /v1/audit/anchor`: where the server's copy of this device's chain ends.
+    pub async fn audit_anchor(&self, token: &str) -> Result<AuditAnchor, TransportError> {
+        let request = self.authed(Method::GET, self.url("/v1/audit/anchor")?, token)?;
+        self.call("/v1/audit/anchor", request).await
     }
 
     fn url(&self, route: &str) -> Result<Url, TransportError> {

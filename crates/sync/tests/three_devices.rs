@@ -292,3 +292,106 @@ async fn three_devices_editing_apart_converge_and_surface_every_conflict() {
     );
     drop(server);
 }
+
+fn audit_head(store: &Store) -> (u64, String) {
+    let a = clinic_core::audit::head(store.conn()).unwrap();
+    (a.seq, a.hash)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_anchors_each_devices_audit_chain_and_notices_tampering() {
+    let scratch = Scratch::new();
+    let certs = scratch.gen_cert("tls", &[]);
+    let server = Server::start(&scratch, Some(&certs));
+    let a = Device::new();
+    let created = identity::create_clinic(
+        &mut a.s(),
+        CreateClinic {
+            clinic_name: "Riverside".into(),
+            admin_username: "grace".into(),
+            admin_display_name: "Grace Hopper".into(),
+            admin_password: "tarragon-Lantern-41".into(),
+        },
+    )
+    .unwrap();
+    for _ in 0..3 {
+        register(&mut a.s(), bob());
+    }
+    a.enroll(
+        &scratch,
+        &server,
+        &certs,
+        &created.clinic.id.to_string(),
+        "Front desk",
+    )
+    .await;
+    a.sync().await;
+    // The server's anchor is the device's head; the local trail verifies against it.
+    let (seq, hash) = audit_head(&a.s());
+    assert!(seq >= 3, "three registrations are audited");
+    let anchor = clinic_core::sync::anchor::server_anchor(a.s().conn())
+        .unwrap()
+        .expect("anchored");
+    assert_eq!((anchor.seq, anchor.hash.clone()), (seq, hash));
+    let ok = clinic_core::audit::verify_against_anchor(a.s().conn(), &AUDIT_KEY, &anchor).unwrap();
+    assert!(ok.ok, "{ok:?}");
+    assert!(
+        scratch.log_text().contains("audit entries anchored"),
+        "the server logged the upload"
+    );
+
+    // Someone with the database key drops the guard trigger and cuts the last
+    // entries off (the chain still links): the anchored entry is gone, which the
+    // verification reports.
+    a.s()
+        .conn()
+        .execute_batch("DROP TRIGGER audit_event_no_delete")
+        .unwrap();
+    a.s()
+        .conn()
+        .execute("DELETE FROM audit_event WHERE seq > ?1", [seq as i64 - 2])
+        .unwrap();
+    let cut = clinic_core::audit::verify_against_anchor(a.s().conn(), &AUDIT_KEY, &anchor).unwrap();
+    assert!(!cut.ok, "a trail cut below the anchor must not verify");
+    // The next round notices before uploading and fails with a message staff see.
+    register(&mut a.s(), ada());
+    let err = engine::sync_round(&a, |_| {}).await.expect_err("refused");
+    assert!(err.to_string().contains("audit trail"), "{err}");
+    engine::record_failure(&a, &err);
+    let status = state::status(a.s().conn(), None).unwrap();
+    assert!(status.last_error.is_some_and(|e| e.contains("audit trail")));
+    // Hiding it by moving the saved anchor back does not help: the rewritten
+    // entries do not match what the server holds, and it refuses them.
+    a.s()
+        .conn()
+        .execute(
+            "UPDATE sync_state SET audit_anchor_seq = ?1, audit_anchor_hash = NULL",
+            [seq as i64 - 2],
+        )
+        .unwrap();
+    let err = engine::sync_round(&a, |_| {})
+        .await
+        .expect_err("refused by the server");
+    assert!(err.to_string().contains("audit trail"), "{err}");
+    assert!(
+        scratch
+            .log_text()
+            .contains("does not continue the anchored chain"),
+        "the server logged the refusal"
+    );
+    // The server kept its copy: the anchor did not move back.
+    let transport = clinic_sync::transport::Transport::new(
+        clinic_sync::transport::TransportConfig::new(format!(
+            "https://localhost:{}",
+            server.port()
+        ))
+        .with_ca_pem(certs.ca_pem()),
+    )
+    .unwrap();
+    let token = state::enrollment(a.s().conn())
+        .unwrap()
+        .unwrap()
+        .device_token;
+    let held = transport.audit_anchor(&token).await.unwrap();
+    assert_eq!(held.seq, seq);
+}

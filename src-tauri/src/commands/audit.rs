@@ -71,6 +71,8 @@ pub async fn export_audit<R: Runtime>(
 #[tauri::command]
 pub async fn verify_audit(state: State<'_, AppState>) -> Result<AuditVerification, UiError> {
     state.run(Command::VerifyAudit, |s, caller| {
-        audit::verify_audited(s, caller.audit_key, caller.actor.clone(), None)
+        // Enrolled devices check their trail still holds what the server anchored.
+        let anchor = clinic_core::sync::anchor::server_anchor(s.conn())?;
+        audit::verify_audited(s, caller.audit_key, caller.actor.clone(), anchor.as_ref())
     })
 }

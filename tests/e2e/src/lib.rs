@@ -35,6 +35,7 @@ pub mod disk;
 pub mod driver;
 pub mod files;
 pub mod profile;
+pub mod server;
 pub mod staff;
 pub mod ui;
 pub mod windows;

@@ -21,6 +21,11 @@ const APP_ENV: &[&str] = &[
     "CLINIC_TEST_DB_KEY",
     "CLINIC_DEMO_PATIENTS",
     "CLINIC_DEMO_STAFF",
+    // Automatic enrollment with a sync server (only the sync story sets them).
+    "CLINIC_SYNC_SERVER",
+    "CLINIC_SYNC_CODE",
+    "CLINIC_SYNC_CA",
+    "CLINIC_SYNC_DEVICE_NAME",
 ];
 
 /// Where the app's database key comes from.

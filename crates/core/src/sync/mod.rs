@@ -8,14 +8,16 @@
 //!   server cursor; ops it cannot apply are held whole, never dropped;
 //! - [`state`]: enrollment (server URL, CA, device token), cursor, last sync,
 //!   errors, pending count; what the UI's sync indicator shows;
-//! - [`conflicts`]: identity-field conflicts and possible duplicates.
+//! - [`conflicts`]: identity-field conflicts and possible duplicates;
+//! - [`anchor`]: this device's audit entries for the server, and the server's anchor.
+pub mod anchor;
 pub mod apply;
 pub mod conflicts;
 pub mod state;
 
 use crate::CoreError;
 use apply::Incoming;
-use clinic_protocol::{LoggedOp, SCHEMA_VERSION};
+use clinic_protocol::{LoggedOp, OpKind, SCHEMA_VERSION};
 use clinic_store::Store;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -63,8 +65,11 @@ pub fn apply_page(
     store.apply_remote(|tx| {
         let mut summary = PageSummary::default();
         let now = tx.now_rfc3339();
+        // One clock merge for the page: the latest clock it carries.
+        if let Some(latest) = ops.iter().map(|o| &o.op.hlc).max() {
+            tx.observe(latest)?;
+        }
         for logged in ops {
-            tx.observe(&logged.op.hlc)?;
             let op_id = logged.op.op_id.to_string();
             if logged.device_id == tx.device_id() {
                 apply::own_op_returned(tx.conn(), logged)?;
@@ -108,8 +113,27 @@ pub fn apply_page(
     })
 }
 
+/// Kinds whose last-writer-wins tests read earlier ops' payloads (a field, a staff
+/// member, a status): their applied payload is kept; other kinds keep `{}` (a
+/// document's content is not stored twice).
+fn payload_kept(kind: OpKind) -> bool {
+    matches!(
+        kind,
+        OpKind::SetFields
+            | OpKind::AddCareTeamMember
+            | OpKind::RemoveCareTeamMember
+            | OpKind::ShareDocument
+            | OpKind::SetAppointmentStatus
+    )
+}
+
 fn record_applied(conn: &Connection, logged: &LoggedOp, now: &str) -> Result<(), CoreError> {
     let op = &logged.op;
+    let payload = if payload_kept(op.kind) {
+        op.payload.to_string()
+    } else {
+        "{}".to_string()
+    };
     conn.execute(
         "INSERT INTO applied_op (op_id, seq, device_id, hlc, kind, entity, entity_id, payload, applied_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -121,7 +145,7 @@ fn record_applied(conn: &Connection, logged: &LoggedOp, now: &str) -> Result<(),
             op.kind.as_str(),
             op.entity.as_str(),
             op.entity_id,
-            op.payload.to_string(),
+            payload,
             now
         ],
     )?;

@@ -72,7 +72,8 @@ pub fn save_enrollment(store: &mut Store, e: &Enrollment, now: &str) -> Result<(
                 ca_pem = excluded.ca_pem, clinic_id = excluded.clinic_id,
                 device_token = excluded.device_token, device_name = excluded.device_name,
                 enrolled_at = excluded.enrolled_at, cursor = NULL, head_seq = 0, applied_seq = 0,
-                first_sync_done = 0, last_sync_at = NULL, last_error = NULL, upgrade_required = 0",
+                first_sync_done = 0, last_sync_at = NULL, last_error = NULL, upgrade_required = 0,
+                audit_anchor_seq = 0, audit_anchor_hash = NULL",
             params![e.server_url, e.ca_pem, e.clinic_id.to_string(), e.device_token, e.device_name, now],
         )?;
         tx.conn().execute("UPDATE outbox SET pushed_at = NULL", [])?;

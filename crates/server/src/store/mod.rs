@@ -21,10 +21,48 @@ pub mod sqlite;
 /// Numbered server migrations, embedded at build, run by both backends; never
 /// edit one that has landed. The SQL is portable (SQLite and PostgreSQL); a later
 /// migration that cannot be must become one entry per backend.
-pub const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    include_str!("../../migrations/0001_clinics_devices_op_log.sql"),
-)];
+pub const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        include_str!("../../migrations/0001_clinics_devices_op_log.sql"),
+    ),
+    (2, include_str!("../../migrations/0002_audit_chains.sql")),
+];
+
+/// The hash before a device's first audit entry (64 zero hex digits).
+pub const AUDIT_GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The continuity rule of audit uploads, shared by both backends: entries at or
+/// below the anchor must be the ones already held (a replay), the rest must
+/// continue the chain without a gap (`prev_hash` = the previous entry's hash).
+/// Returns the index of the first entry to store.
+pub fn audit_continuation(
+    anchor: &clinic_protocol::AuditAnchor,
+    entries: &[clinic_protocol::AuditUploadEntry],
+    mut stored_hash: impl FnMut(u64) -> Result<Option<String>, StoreError>,
+) -> Result<usize, StoreError> {
+    let mut first_new = entries.len();
+    let (mut seq, mut hash) = (anchor.seq, anchor.hash.clone());
+    for (i, e) in entries.iter().enumerate() {
+        if e.seq <= anchor.seq {
+            if stored_hash(e.seq)?.as_deref() != Some(e.hash.as_str()) {
+                return Err(StoreError::Conflict(
+                    "this audit entry differs from the one already anchored: the device's audit trail was changed",
+                ));
+            }
+            continue;
+        }
+        if e.seq != seq + 1 || e.prev_hash != hash {
+            return Err(StoreError::Conflict(
+                "the audit entries do not continue the anchored chain",
+            ));
+        }
+        first_new = first_new.min(i);
+        seq = e.seq;
+        hash = e.hash.clone();
+    }
+    Ok(first_new)
+}
 
 /// The schema version this build writes and understands.
 pub fn latest_version() -> i64 {
@@ -173,6 +211,20 @@ pub trait OpLogStore: Send + Sync + 'static {
 
     /// Every quarantined op of every clinic (administration).
     fn quarantined(&self) -> Result<Vec<QuarantinedOp>, StoreError>;
+
+    /// Appends a device's audit entries after checking they continue its chain
+    /// ([`audit_continuation`]), in one transaction; returns the new anchor.
+    fn append_audit(
+        &self,
+        clinic_id: ClinicId,
+        device_id: DeviceId,
+        entries: &[clinic_protocol::AuditUploadEntry],
+        now_ms: i64,
+    ) -> Result<clinic_protocol::AuditAnchor, StoreError>;
+
+    /// The end of the device's audit chain held here.
+    fn audit_anchor(&self, device_id: DeviceId)
+        -> Result<clinic_protocol::AuditAnchor, StoreError>;
 }
 
 /// The stored text of a quarantine reason. Do not change these strings.

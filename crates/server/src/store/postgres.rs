@@ -30,7 +30,8 @@ use super::{
 use ::postgres::error::SqlState;
 use ::postgres::{Client, Config, NoTls, Statement, Transaction};
 use clinic_protocol::{
-    ClinicId, DeviceId, LoggedOp, Op, OpId, PushOutcome, QuarantineReason, SCHEMA_VERSION,
+    AuditAnchor, AuditUploadEntry, ClinicId, DeviceId, LoggedOp, Op, OpId, PushOutcome,
+    QuarantineReason, SCHEMA_VERSION,
 };
 use std::str::FromStr;
 use std::sync::{Condvar, Mutex, MutexGuard};
@@ -624,6 +625,67 @@ impl OpLogStore for PgOpLog {
         })
     }
 
+    fn append_audit(
+        &self,
+        clinic_id: ClinicId,
+        device_id: DeviceId,
+        entries: &[AuditUploadEntry],
+        now_ms: i64,
+    ) -> Result<AuditAnchor, StoreError> {
+        let mut conn = self.pool.get()?;
+        let PgConn { client, .. } = &mut *conn;
+        let mut tx = client.transaction()?;
+        let device = device_id.to_string();
+        // One upload per device at a time, across server processes.
+        tx.execute(
+            "SELECT 1 FROM device WHERE device_id = $1 FOR UPDATE",
+            &[&device],
+        )?;
+        let anchor = pg_anchor(&mut tx, &device)?;
+        let mut held = Vec::new();
+        for e in entries.iter().filter(|e| e.seq <= anchor.seq) {
+            let row = tx.query_opt(
+                "SELECT hash FROM audit_entry WHERE device_id = $1 AND seq = $2",
+                &[&device, &to_i64(e.seq, "seq")?],
+            )?;
+            held.push((e.seq, row.map(|r| r.try_get::<_, String>(0)).transpose()?));
+        }
+        let first_new = super::audit_continuation(&anchor, entries, |seq| {
+            Ok(held
+                .iter()
+                .find(|(s, _)| *s == seq)
+                .and_then(|(_, h)| h.clone()))
+        })?;
+        let clinic = clinic_id.to_string();
+        for e in &entries[first_new..] {
+            tx.execute(
+                "INSERT INTO audit_entry (device_id, seq, clinic_id, prev_hash, hash, entry_json, received_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[
+                    &device,
+                    &to_i64(e.seq, "seq")?,
+                    &clinic,
+                    &e.prev_hash,
+                    &e.hash,
+                    &e.entry.to_string(),
+                    &now_ms,
+                ],
+            )?;
+        }
+        let anchor = pg_anchor(&mut tx, &device)?;
+        tx.commit()?;
+        Ok(anchor)
+    }
+
+    fn audit_anchor(&self, device_id: DeviceId) -> Result<AuditAnchor, StoreError> {
+        let mut conn = self.pool.get()?;
+        let PgConn { client, .. } = &mut *conn;
+        let mut tx = client.transaction()?;
+        let anchor = pg_anchor(&mut tx, &device_id.to_string())?;
+        tx.commit()?;
+        Ok(anchor)
+    }
+
     fn quarantined(&self) -> Result<Vec<QuarantinedOp>, StoreError> {
         let mut conn = self.pool.get()?;
         // COLLATE "C": the same byte order as SQLite, whatever the database locale.
@@ -737,4 +799,21 @@ impl Push<'_, '_> {
         )?;
         Ok(PushOutcome::Quarantined { reason })
     }
+}
+
+fn pg_anchor(tx: &mut Transaction<'_>, device: &str) -> Result<AuditAnchor, StoreError> {
+    let row = tx.query_opt(
+        "SELECT seq, hash FROM audit_entry WHERE device_id = $1 ORDER BY seq DESC LIMIT 1",
+        &[&device],
+    )?;
+    Ok(match row {
+        Some(r) => AuditAnchor {
+            seq: to_u64(r.try_get(0)?, "seq")?,
+            hash: r.try_get(1)?,
+        },
+        None => AuditAnchor {
+            seq: 0,
+            hash: super::AUDIT_GENESIS.to_string(),
+        },
+    })
 }

@@ -14,7 +14,8 @@ use super::{
     NewEnrollmentCode, OpLogStore, PullPage, QuarantinedOp, SecretHash, StoreError, MIGRATIONS,
 };
 use clinic_protocol::{
-    ClinicId, DeviceId, LoggedOp, Op, OpId, PushOutcome, QuarantineReason, SCHEMA_VERSION,
+    AuditAnchor, AuditUploadEntry, ClinicId, DeviceId, LoggedOp, Op, OpId, PushOutcome,
+    QuarantineReason, SCHEMA_VERSION,
 };
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction};
 use rusqlite::{TransactionBehavior, TransactionBehavior::Immediate};
@@ -338,6 +339,53 @@ impl OpLogStore for SqliteOpLog {
         })
     }
 
+    fn append_audit(
+        &self,
+        clinic_id: ClinicId,
+        device_id: DeviceId,
+        entries: &[AuditUploadEntry],
+        now_ms: i64,
+    ) -> Result<AuditAnchor, StoreError> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let device = device_id.to_string();
+        let anchor = sqlite_anchor(&tx, &device)?;
+        let first_new = super::audit_continuation(&anchor, entries, |seq| {
+            Ok(tx
+                .query_row(
+                    "SELECT hash FROM audit_entry WHERE device_id = ?1 AND seq = ?2",
+                    (&device, to_i64(seq, "seq")?),
+                    |r| r.get(0),
+                )
+                .optional()?)
+        })?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO audit_entry (device_id, seq, clinic_id, prev_hash, hash, entry_json, received_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for e in &entries[first_new..] {
+                stmt.execute((
+                    &device,
+                    to_i64(e.seq, "seq")?,
+                    clinic_id.to_string(),
+                    &e.prev_hash,
+                    &e.hash,
+                    e.entry.to_string(),
+                    now_ms,
+                ))?;
+            }
+        }
+        let anchor = sqlite_anchor(&tx, &device)?;
+        tx.commit()?;
+        Ok(anchor)
+    }
+
+    fn audit_anchor(&self, device_id: DeviceId) -> Result<AuditAnchor, StoreError> {
+        let conn = self.lock()?;
+        sqlite_anchor(&conn, &device_id.to_string())
+    }
+
     fn quarantined(&self) -> Result<Vec<QuarantinedOp>, StoreError> {
         let conn = self.lock()?;
         let mut stmt = conn.prepare(
@@ -479,4 +527,24 @@ fn quarantine(
         now_ms,
     ))?;
     Ok(PushOutcome::Quarantined { reason })
+}
+
+fn sqlite_anchor(conn: &Connection, device: &str) -> Result<AuditAnchor, StoreError> {
+    let last: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT seq, hash FROM audit_entry WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1",
+            [device],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(match last {
+        Some((seq, hash)) => AuditAnchor {
+            seq: seq as u64,
+            hash,
+        },
+        None => AuditAnchor {
+            seq: 0,
+            hash: super::AUDIT_GENESIS.to_string(),
+        },
+    })
 }
