@@ -17,7 +17,15 @@ use ts_rs::TS;
 /// Most ops one push may carry; larger batches are refused whole (400).
 pub const MAX_PUSH_OPS: usize = 1_000;
 /// Largest request body the server reads, measured after gzip decoding (413 above it).
-pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+/// Room for one op carrying the largest document (20 MiB, base64 in JSON); clients
+/// keep batches far smaller ([`PUSH_BATCH_BYTES`]).
+pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+/// A client closes a push batch once its ops' JSON passes this size (a single
+/// larger op goes alone).
+pub const PUSH_BATCH_BYTES: usize = 2 * 1024 * 1024;
+/// The server ends a pull page once its ops' JSON passes this size (a page always
+/// has at least one op), so documents do not make pages huge.
+pub const PULL_PAGE_BYTES: usize = 4 * 1024 * 1024;
 /// Page size of a pull when the request gives none, and the largest one allowed.
 pub const DEFAULT_PULL_LIMIT: u32 = 500;
 pub const MAX_PULL_LIMIT: u32 = 1_000;

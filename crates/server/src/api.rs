@@ -16,7 +16,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use clinic_protocol::sync::{DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT};
+use clinic_protocol::sync::{DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, PULL_PAGE_BYTES};
 use clinic_protocol::{
     ApiErrorCode, EnrollRequest, EnrollResponse, HealthResponse, PullResponse, PushOutcome,
     PushResponse, PushResult, QuarantineReason,
@@ -239,6 +239,22 @@ async fn pull(
                 "the cursor belongs to another epoch of this clinic's log: pull again from the start",
             ));
         }
+    }
+    // Cap the page's size (documents travel inside ops): at least one op, then
+    // stop once the JSON passes PULL_PAGE_BYTES; the rest comes next page.
+    let mut page = page;
+    let mut bytes = 0usize;
+    let mut keep = 0usize;
+    for op in &page.ops {
+        if keep > 0 && bytes >= PULL_PAGE_BYTES {
+            break;
+        }
+        bytes += serde_json::to_vec(&op.op.payload).map_or(0, |v| v.len()) + 256;
+        keep += 1;
+    }
+    if keep < page.ops.len() {
+        page.ops.truncate(keep);
+        page.more = true;
     }
     let last = page.ops.last().map_or(after, |o| o.seq);
     tracing::debug!(

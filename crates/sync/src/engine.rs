@@ -8,6 +8,7 @@
 use crate::transport::{Transport, TransportConfig, TransportError};
 use clinic_core::sync::{self as core_sync, state, state::Enrollment};
 use clinic_core::CoreError;
+use clinic_protocol::sync::PUSH_BATCH_BYTES;
 use clinic_protocol::{
     ApiErrorCode, AuditUpload, ConnectSyncServer, DeviceId, EnrollRequest, PushOutcome,
     PushRequest, SyncPhase,
@@ -156,13 +157,25 @@ pub async fn sync_round(
     let mut summary = RoundSummary::default();
     let mut upgrade = false;
     loop {
-        let (device_id, ops) = access
+        let (device_id, mut ops) = access
             .with_store(|s| s.pending_ops(BATCH).map(|ops| (s.device_id(), ops)))
             .ok_or(SyncError::StoreClosed)?
             .map_err(CoreError::from)?;
         if ops.is_empty() {
             break;
         }
+        // Keep a batch small (documents travel inside ops): at least one op, then
+        // stop once the payloads pass PUSH_BATCH_BYTES.
+        let mut bytes = 0usize;
+        let keep = ops
+            .iter()
+            .take_while(|op| {
+                let fits = bytes == 0 || bytes < PUSH_BATCH_BYTES;
+                bytes += serde_json::to_vec(&op.payload).map_or(0, |v| v.len()) + 256;
+                fits
+            })
+            .count();
+        ops.truncate(keep.max(1));
         let sent = ops.len();
         let answer = transport
             .push(token, &PushRequest { device_id, ops })

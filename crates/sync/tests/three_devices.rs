@@ -395,3 +395,65 @@ async fn the_server_anchors_each_devices_audit_chain_and_notices_tampering() {
     let held = transport.audit_anchor(&token).await.unwrap();
     assert_eq!(held.seq, seq);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_document_travels_in_its_own_batch_and_small_pages() {
+    use base64::Engine;
+    let scratch = Scratch::new();
+    let certs = scratch.gen_cert("tls", &[]);
+    let server = Server::start(&scratch, Some(&certs));
+    let (a, b) = (Device::new(), Device::new());
+    let created = identity::create_clinic(
+        &mut a.s(),
+        CreateClinic {
+            clinic_name: "Riverside".into(),
+            admin_username: "grace".into(),
+            admin_display_name: "Grace Hopper".into(),
+            admin_password: "tarragon-Lantern-41".into(),
+        },
+    )
+    .unwrap();
+    let patient = register(&mut a.s(), ada());
+    // A 5 MiB letter (text here; 6.7 MiB in base64): more than a push batch, a pull
+    // page and the earlier 4 MiB request limit.
+    let line = "Referral letter: please see this patient for a follow-up. ";
+    let text: String = line.repeat(5 * 1024 * 1024 / line.len());
+    let upload = |title: &str| clinic_protocol::UploadDocument {
+        patient_id: patient,
+        document_type: clinic_protocol::DocumentType::Letter,
+        title: title.into(),
+        document_date: "2026-11-30".into(),
+        author: "Dr Lab".into(),
+        source: "City Hospital".into(),
+        file_name: "letter.txt".into(),
+        content_base64: base64::engine::general_purpose::STANDARD.encode(text.as_bytes()),
+    };
+    let caller = Caller::device(&AUDIT_KEY);
+    let first = clinic_core::documents::upload(&mut a.s(), &caller, upload("Referral")).unwrap();
+    let second = clinic_core::documents::upload(&mut a.s(), &caller, upload("Copy")).unwrap();
+    for _ in 0..3 {
+        register(&mut a.s(), bob());
+    }
+    let clinic = created.clinic.id.to_string();
+    a.enroll(&scratch, &server, &certs, &clinic, "Front desk")
+        .await;
+    b.enroll(&scratch, &server, &certs, &clinic, "Doctor laptop")
+        .await;
+    let pushed = a.sync().await.pushed;
+    assert_eq!(a.s().pending_count().unwrap(), 0, "every op pushed");
+    assert!(pushed >= 7);
+    b.sync().await;
+    let sha = |s: &Store, id: &clinic_protocol::DocumentId| -> String {
+        s.conn()
+            .query_row(
+                "SELECT sha256 FROM document WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(sha(&b.s(), &first.id), sha(&a.s(), &first.id));
+    assert_eq!(sha(&b.s(), &second.id), sha(&a.s(), &second.id));
+    assert_eq!(b.patients(), a.patients());
+    assert_eq!(b.held(), 0);
+}
