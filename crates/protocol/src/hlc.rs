@@ -31,44 +31,50 @@ impl Hlc {
         }
     }
 
-    /// Advance for a local event at wall time `now_millis`. Returns `None` only when
-    /// the 16-bit counter would overflow within one millisecond and the wall clock has
-    /// not moved, which callers treat as "try again".
+    /// Advance for a local event at wall time `now_millis`. When the 16-bit counter
+    /// is full within one millisecond, the clock carries into the next millisecond
+    /// (running slightly ahead of the wall clock rather than failing: a remote op
+    /// at counter 0xffff must never stop a device). `None` only at [`MAX_MILLIS`].
     pub fn tick(&self, now_millis: u64) -> Option<Self> {
         let now = now_millis.min(MAX_MILLIS);
         if now > self.millis {
-            Some(Self {
-                millis: now,
-                counter: 0,
-                device: self.device,
-            })
+            Some(self.at(now, 0))
         } else {
-            self.counter.checked_add(1).map(|counter| Self {
-                millis: self.millis,
-                counter,
-                device: self.device,
-            })
+            self.next_after(self.millis, self.counter)
         }
     }
 
-    /// Merge a remote timestamp (receive event) so later local ticks sort after it.
+    /// Merge a remote timestamp (receive event) so later local ticks sort after it
+    /// (carrying a full counter into the next millisecond, as [`Hlc::tick`]).
     pub fn observe(&self, remote: &Hlc, now_millis: u64) -> Option<Self> {
         let now = now_millis.min(MAX_MILLIS);
         let millis = now.max(self.millis).max(remote.millis);
-        let counter = if millis == self.millis && millis == remote.millis {
-            self.counter.max(remote.counter).checked_add(1)?
+        if millis == self.millis && millis == remote.millis {
+            self.next_after(millis, self.counter.max(remote.counter))
         } else if millis == self.millis {
-            self.counter.checked_add(1)?
+            self.next_after(millis, self.counter)
         } else if millis == remote.millis {
-            remote.counter.checked_add(1)?
+            self.next_after(millis, remote.counter)
         } else {
-            0
-        };
-        Some(Self {
+            Some(self.at(millis, 0))
+        }
+    }
+
+    fn at(&self, millis: u64, counter: u16) -> Self {
+        Self {
             millis,
             counter,
             device: self.device,
-        })
+        }
+    }
+
+    /// The clock value right after (`millis`, `counter`) on this device.
+    fn next_after(&self, millis: u64, counter: u16) -> Option<Self> {
+        match counter.checked_add(1) {
+            Some(c) => Some(self.at(millis, c)),
+            None if millis < MAX_MILLIS => Some(self.at(millis + 1, 0)),
+            None => None,
+        }
     }
 }
 
@@ -179,14 +185,30 @@ mod tests {
     }
 
     #[test]
-    fn counter_overflow_is_reported_not_wrapped() {
+    fn a_full_counter_carries_into_the_next_millisecond_never_wraps() {
         let d = DeviceId::new();
         let h = Hlc {
             millis: 5,
             counter: u16::MAX,
             device: d,
         };
-        assert_eq!(h.tick(5), None);
-        assert!(h.tick(6).is_some());
+        let next = h.tick(5).unwrap();
+        assert_eq!((next.millis, next.counter), (6, 0));
+        assert!(next > h);
+        // A remote op at a full counter (e.g. a device far ahead) does not stop us.
+        let remote = Hlc {
+            millis: 9_000_000_000_000,
+            counter: u16::MAX,
+            device: DeviceId::new(),
+        };
+        let seen = Hlc::zero(d).observe(&remote, 5).unwrap();
+        assert!(seen > remote);
+        assert!(seen.tick(5).unwrap() > seen);
+        let end = Hlc {
+            millis: MAX_MILLIS,
+            counter: u16::MAX,
+            device: d,
+        };
+        assert_eq!(end.tick(MAX_MILLIS), None);
     }
 }

@@ -52,7 +52,16 @@ pub enum QuarantineReason {
     /// The `op_id` is already in the log for a different op (another device or
     /// another counter).
     OpIdConflict,
+    /// The op's clock is more than [`MAX_CLOCK_AHEAD_MS`] ahead of the server's: kept
+    /// aside so one device's wrong clock cannot drag every device's clock (and the
+    /// times shown for changes) into the future. Fix that device's clock.
+    ClockFarAhead,
 }
+
+/// How far ahead of the server's clock an op's clock may be before it is
+/// quarantined (7 days; devices more than a few minutes ahead are flagged in the
+/// server's log).
+pub const MAX_CLOCK_AHEAD_MS: u64 = 7 * 24 * 3600 * 1000;
 
 /// What the server did with one pushed op.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]

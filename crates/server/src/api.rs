@@ -159,6 +159,16 @@ async fn push(
     let bytes = body::read(body).await?;
     let ops = validate::push_batch(&bytes, device.device_id)?;
     let op_ids: Vec<_> = ops.iter().map(|o| o.op_id).collect();
+    // DESIGN.md §5: flag devices whose clocks run ahead (ops far ahead are
+    // quarantined by the store).
+    let ahead_ms = ops
+        .iter()
+        .filter_map(|o| o.hlc_millis)
+        .max()
+        .map_or(0, |m| m as i64 - now_ms());
+    if ahead_ms > 5 * 60 * 1000 {
+        tracing::warn!(device_id = %device.device_id, ahead_minutes = ahead_ms / 60_000, "this device's clock runs ahead of the server's");
+    }
     let outcomes = if ops.is_empty() {
         Vec::new()
     } else {

@@ -65,17 +65,19 @@ pub fn push_batch(body: &[u8], device: DeviceId) -> Result<Vec<IncomingOp>, ApiE
         if let Some(first) = seen.insert(envelope.op_id, i) {
             return Err(at(i, format!("op_id repeats ops[{first}]")));
         }
-        let json = if envelope.schema_version > SCHEMA_VERSION {
-            value.to_string()
+        let (json, hlc_millis) = if envelope.schema_version > SCHEMA_VERSION {
+            (value.to_string(), None)
         } else {
             let op: Op = serde_json::from_value(value).map_err(|e| at(i, e))?;
             check_known_op(i, &op)?;
-            serde_json::to_string(&op).map_err(|e| ApiError::internal(&e))?
+            let json = serde_json::to_string(&op).map_err(|e| ApiError::internal(&e))?;
+            (json, Some(op.hlc.millis))
         };
         out.push(IncomingOp {
             op_id: envelope.op_id,
             device_counter: envelope.device_counter,
             schema_version: envelope.schema_version,
+            hlc_millis,
             json,
         });
     }

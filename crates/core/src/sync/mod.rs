@@ -43,6 +43,13 @@ fn known(conn: &Connection, op_id: &str) -> Result<bool, CoreError> {
         .is_some())
 }
 
+fn in_outbox(conn: &Connection, op_id: &str) -> Result<bool, CoreError> {
+    Ok(conn
+        .query_row("SELECT 1 FROM outbox WHERE op_id = ?1", [op_id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
 fn hold(conn: &Connection, logged: &LoggedOp, reason: &str, now: &str) -> Result<(), CoreError> {
     let op = serde_json::to_string(logged).map_err(|_| CoreError::Corrupt("op".into()))?;
     conn.execute(
@@ -71,10 +78,14 @@ pub fn apply_page(
         }
         for logged in ops {
             let op_id = logged.op.op_id.to_string();
-            if logged.device_id == tx.device_id() {
+            // This device's own op (in its outbox): already applied here. An op
+            // under this device's id that the outbox lacks (a database restored
+            // from an older copy) is applied like any other.
+            let own = logged.device_id == tx.device_id() && in_outbox(tx.conn(), &op_id)?;
+            if own {
                 apply::own_op_returned(tx.conn(), logged)?;
             }
-            if logged.device_id == tx.device_id() || known(tx.conn(), &op_id)? {
+            if own || known(tx.conn(), &op_id)? {
                 summary.skipped += 1;
                 continue;
             }

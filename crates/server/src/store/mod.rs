@@ -123,6 +123,8 @@ pub struct IncomingOp {
     pub device_counter: u64,
     /// Above the server's `SCHEMA_VERSION`: quarantined, not applied.
     pub schema_version: u32,
+    /// The op's clock (wall-clock part), when this build can read it.
+    pub hlc_millis: Option<u64>,
     /// The op's JSON exactly as stored (and later pulled): the server's canonical
     /// serialization of `Op` for known versions, the op as received for newer ones
     /// (which this build cannot parse).
@@ -227,12 +229,26 @@ pub trait OpLogStore: Send + Sync + 'static {
         -> Result<clinic_protocol::AuditAnchor, StoreError>;
 }
 
+/// Why an op cannot go into the log now (before any insert): too new for this
+/// build, or its clock too far ahead of the server's (`now_ms`).
+pub fn quarantine_before_insert(op: &IncomingOp, now_ms: i64) -> Option<QuarantineReason> {
+    if op.schema_version > clinic_protocol::SCHEMA_VERSION {
+        return Some(QuarantineReason::SchemaTooNew);
+    }
+    let limit = now_ms.max(0) as u64 + clinic_protocol::sync::MAX_CLOCK_AHEAD_MS;
+    if op.hlc_millis.is_some_and(|m| m > limit) {
+        return Some(QuarantineReason::ClockFarAhead);
+    }
+    None
+}
+
 /// The stored text of a quarantine reason. Do not change these strings.
 pub fn reason_str(reason: QuarantineReason) -> &'static str {
     match reason {
         QuarantineReason::SchemaTooNew => "schema_too_new",
         QuarantineReason::DeviceCounterReused => "device_counter_reused",
         QuarantineReason::OpIdConflict => "op_id_conflict",
+        QuarantineReason::ClockFarAhead => "clock_far_ahead",
     }
 }
 
@@ -242,6 +258,7 @@ pub fn parse_reason(s: &str) -> Option<QuarantineReason> {
         QuarantineReason::SchemaTooNew,
         QuarantineReason::DeviceCounterReused,
         QuarantineReason::OpIdConflict,
+        QuarantineReason::ClockFarAhead,
     ]
     .into_iter()
     .find(|r| reason_str(*r) == s)

@@ -31,7 +31,7 @@ use ::postgres::error::SqlState;
 use ::postgres::{Client, Config, NoTls, Statement, Transaction};
 use clinic_protocol::{
     AuditAnchor, AuditUploadEntry, ClinicId, DeviceId, LoggedOp, Op, OpId, PushOutcome,
-    QuarantineReason, SCHEMA_VERSION,
+    QuarantineReason,
 };
 use std::str::FromStr;
 use std::sync::{Condvar, Mutex, MutexGuard};
@@ -730,8 +730,8 @@ impl Push<'_, '_> {
     /// Decides and stores one op: quarantined when too new, else inserted with the
     /// next seq, else (a unique clash) a duplicate or a quarantined conflict.
     fn one(&mut self, op: &IncomingOp) -> Result<PushOutcome, StoreError> {
-        if op.schema_version > SCHEMA_VERSION {
-            return self.quarantine(op, QuarantineReason::SchemaTooNew);
+        if let Some(reason) = super::quarantine_before_insert(op, self.now_ms) {
+            return self.quarantine(op, reason);
         }
         let op_id = op.op_id.to_string();
         let counter = to_i64(op.device_counter, "device counter")?;

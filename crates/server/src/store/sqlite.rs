@@ -15,7 +15,7 @@ use super::{
 };
 use clinic_protocol::{
     AuditAnchor, AuditUploadEntry, ClinicId, DeviceId, LoggedOp, Op, OpId, PushOutcome,
-    QuarantineReason, SCHEMA_VERSION,
+    QuarantineReason,
 };
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction};
 use rusqlite::{TransactionBehavior, TransactionBehavior::Immediate};
@@ -435,15 +435,8 @@ fn push_one(
 ) -> Result<PushOutcome, StoreError> {
     let op_id = op.op_id.to_string();
     let counter = to_i64(op.device_counter, "device counter")?;
-    if op.schema_version > SCHEMA_VERSION {
-        return quarantine(
-            tx,
-            clinic,
-            device,
-            op,
-            now_ms,
-            QuarantineReason::SchemaTooNew,
-        );
+    if let Some(reason) = super::quarantine_before_insert(op, now_ms) {
+        return quarantine(tx, clinic, device, op, now_ms, reason);
     }
     let known: Option<(i64, String, i64)> = tx
         .prepare_cached(

@@ -4,8 +4,11 @@
 //! release build.
 //!
 //! ```text
-//! sync-device <store path> <batches> <patients per batch>
+//! sync-device <store path> <batches> <patients per batch> [store delay ms]
 //! ```
+//! With a store delay, every access of the engine to the store waits that long
+//! first: the moments between the server's answer and the store's update last
+//! long enough for a test to kill the process inside them.
 //! The store must already be enrolled. For each batch: registers the patients in
 //! one transaction (prints `committed <outbox size>` once it is durable), then
 //! runs sync rounds until nothing is pending (prints `round` before each, `synced
@@ -19,10 +22,11 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::Duration;
 
-struct Device(Mutex<Store>);
+struct Device(Mutex<Store>, Duration);
 
 impl StoreAccess for Device {
     fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> T) -> Option<T> {
+        std::thread::sleep(self.1);
         let mut store = self.0.lock().ok()?;
         Some(f(&mut store))
     }
@@ -40,12 +44,22 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [path, batches, size] = args.as_slice() else {
-        eprintln!("usage: sync-device <store path> <batches> <patients per batch>");
-        return ExitCode::from(2);
+    let (path, batches, size, delay) = match args.as_slice() {
+        [path, batches, size] => (path, batches, size, "0"),
+        [path, batches, size, delay] => (path, batches, size, delay.as_str()),
+        _ => {
+            eprintln!(
+                "usage: sync-device <store path> <batches> <patients per batch> [store delay ms]"
+            );
+            return ExitCode::from(2);
+        }
     };
-    let (Ok(batches), Ok(size)) = (batches.parse::<u32>(), size.parse::<u32>()) else {
-        eprintln!("batches and patients per batch are numbers");
+    let (Ok(batches), Ok(size), Ok(delay)) = (
+        batches.parse::<u32>(),
+        size.parse::<u32>(),
+        delay.parse::<u64>(),
+    ) else {
+        eprintln!("batches, patients per batch and the delay are numbers");
         return ExitCode::from(2);
     };
     let store =
@@ -56,7 +70,7 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-    let device = Device(Mutex::new(store));
+    let device = Device(Mutex::new(store), Duration::from_millis(delay));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()

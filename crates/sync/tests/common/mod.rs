@@ -2,6 +2,9 @@
 //! (located, or built when missing/stale), a scratch directory with its data,
 //! certificates and log, and a running server killed on drop.
 #![allow(dead_code)]
+pub mod device;
+pub mod proxy;
+
 use clinic_protocol::ClinicId;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -195,8 +198,31 @@ impl Server {
     /// Starts it (HTTPS with `tls`, plain HTTP without) and waits for `listening on`.
     pub fn start(scratch: &Scratch, tls: Option<&Certs>) -> Self {
         let log = std::fs::File::create(scratch.log()).expect("log file");
+        Self::spawn(scratch, tls, "127.0.0.1:0", log)
+    }
+
+    /// kill -9 (no shutdown, nothing flushed beyond what is durable) and reaped.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Kills it with -9 if it still runs, then starts it again on the same data
+    /// directory and address (the log is appended to).
+    pub fn restart(&mut self, scratch: &Scratch, tls: Option<&Certs>) {
+        self.kill9();
+        let log = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(scratch.log())
+            .expect("log file");
+        let addr = self.addr.clone();
+        *self = Self::spawn(scratch, tls, &addr, log);
+    }
+
+    fn spawn(scratch: &Scratch, tls: Option<&Certs>, listen: &str, log: std::fs::File) -> Self {
         let mut cmd = Command::new(server_bin());
-        cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        cmd.args(["serve", "--listen", listen, "--data-dir"])
             .arg(scratch.data());
         if let Some(certs) = tls {
             cmd.arg("--tls-cert")
@@ -237,6 +263,10 @@ impl Server {
 
     pub fn port(&self) -> u16 {
         self.addr.rsplit(':').next().unwrap().parse().unwrap()
+    }
+
+    pub fn socket_addr(&self) -> std::net::SocketAddr {
+        self.addr.parse().expect("server address")
     }
 }
 
