@@ -105,6 +105,23 @@ impl Device {
     }
 }
 
+/// The clinic and its first administrator, set up on `a`; the clinic's id.
+fn set_up_clinic(a: &Device) -> String {
+    identity::create_clinic(
+        &mut a.s(),
+        CreateClinic {
+            clinic_name: "Riverside".into(),
+            admin_username: "grace".into(),
+            admin_display_name: "Grace Hopper".into(),
+            admin_password: "tarragon-Lantern-41".into(),
+        },
+    )
+    .unwrap()
+    .clinic
+    .id
+    .to_string()
+}
+
 fn dump(store: &Store, sql: &str) -> Vec<String> {
     let mut stmt = store.conn().prepare(sql).unwrap();
     stmt.query_map([], |r| r.get::<_, String>(0))
@@ -175,17 +192,7 @@ async fn three_devices_editing_apart_converge_and_surface_every_conflict() {
     let (a, b, c) = (Device::new(), Device::new(), Device::new());
 
     // The clinic is set up on A and reaches B and C with its staff and patient.
-    let created = identity::create_clinic(
-        &mut a.s(),
-        CreateClinic {
-            clinic_name: "Riverside".into(),
-            admin_username: "grace".into(),
-            admin_display_name: "Grace Hopper".into(),
-            admin_password: "tarragon-Lantern-41".into(),
-        },
-    )
-    .unwrap();
-    let clinic = created.clinic.id.to_string();
+    let clinic = set_up_clinic(&a);
     let ada_id = register(&mut a.s(), ada());
     a.enroll(&scratch, &server, &certs, &clinic, "Front desk")
         .await;
@@ -304,27 +311,12 @@ async fn the_server_anchors_each_devices_audit_chain_and_notices_tampering() {
     let certs = scratch.gen_cert("tls", &[]);
     let server = Server::start(&scratch, Some(&certs));
     let a = Device::new();
-    let created = identity::create_clinic(
-        &mut a.s(),
-        CreateClinic {
-            clinic_name: "Riverside".into(),
-            admin_username: "grace".into(),
-            admin_display_name: "Grace Hopper".into(),
-            admin_password: "tarragon-Lantern-41".into(),
-        },
-    )
-    .unwrap();
+    let clinic = set_up_clinic(&a);
     for _ in 0..3 {
         register(&mut a.s(), bob());
     }
-    a.enroll(
-        &scratch,
-        &server,
-        &certs,
-        &created.clinic.id.to_string(),
-        "Front desk",
-    )
-    .await;
+    a.enroll(&scratch, &server, &certs, &clinic, "Front desk")
+        .await;
     a.sync().await;
     // The server's anchor is the device's head; the local trail verifies against it.
     let (seq, hash) = audit_head(&a.s());
@@ -403,16 +395,7 @@ async fn a_large_document_travels_in_its_own_batch_and_small_pages() {
     let certs = scratch.gen_cert("tls", &[]);
     let server = Server::start(&scratch, Some(&certs));
     let (a, b) = (Device::new(), Device::new());
-    let created = identity::create_clinic(
-        &mut a.s(),
-        CreateClinic {
-            clinic_name: "Riverside".into(),
-            admin_username: "grace".into(),
-            admin_display_name: "Grace Hopper".into(),
-            admin_password: "tarragon-Lantern-41".into(),
-        },
-    )
-    .unwrap();
+    let clinic = set_up_clinic(&a);
     let patient = register(&mut a.s(), ada());
     // A 5 MiB letter (text here; 6.7 MiB in base64): more than a push batch, a pull
     // page and the earlier 4 MiB request limit.
@@ -434,7 +417,6 @@ async fn a_large_document_travels_in_its_own_batch_and_small_pages() {
     for _ in 0..3 {
         register(&mut a.s(), bob());
     }
-    let clinic = created.clinic.id.to_string();
     a.enroll(&scratch, &server, &certs, &clinic, "Front desk")
         .await;
     b.enroll(&scratch, &server, &certs, &clinic, "Doctor laptop")
