@@ -42,6 +42,42 @@ impl Log {
     pub fn pull(&self, device: &mut Store) -> PageSummary {
         self.pull_from(device, 0)
     }
+
+    /// Pushes up to `limit` of `device`'s pending ops (oldest first), idempotent
+    /// by op id as the server is: an op already in the log keeps its first seq.
+    /// With `acked` false the response is lost: the ops are in the log but still
+    /// pending on the device, which pushes them again later. Returns how many
+    /// ops were new to the log.
+    pub fn push_some(&mut self, device: &mut Store, limit: u32, acked: bool) -> usize {
+        let ops = device.pending_ops(limit).unwrap();
+        let ids: Vec<_> = ops.iter().map(|o| o.op_id).collect();
+        let mut added = 0;
+        for op in ops {
+            if self.ops.iter().any(|o| o.op.op_id == op.op_id) {
+                continue;
+            }
+            let seq = self.ops.len() as u64 + 1;
+            self.ops.push(LoggedOp {
+                seq,
+                device_id: device.device_id(),
+                op,
+            });
+            added += 1;
+        }
+        if acked {
+            device.mark_pushed(&ids).unwrap();
+        }
+        added
+    }
+
+    /// The ops with a seq in `(from, to]`: one page as the server sends it.
+    pub fn page(&self, from: u64, to: u64) -> Vec<LoggedOp> {
+        self.ops
+            .iter()
+            .filter(|o| o.seq > from && o.seq <= to)
+            .cloned()
+            .collect()
+    }
 }
 
 /// A fresh device (its own store and device id).

@@ -589,24 +589,61 @@ fn precedence(s: S) -> (u8, u8) {
     }
 }
 
-/// The status after `incoming` (carried by `inc`) meets `current`, before overlaps.
-fn merged(conn: &Connection, inc: &Incoming<'_>, current: S, incoming: S) -> Result<S, CoreError> {
-    let (c, i) = (precedence(current), precedence(incoming));
-    if c.0 != i.0 {
-        return Ok(if i.0 > c.0 { incoming } else { current });
-    }
-    Ok(match i.0 {
-        3 if i.1 > c.1 => incoming,
-        1 if is_newest(
-            conn,
-            inc,
-            &[OpKind::RescheduleAppointment, OpKind::SetAppointmentStatus],
-        )? =>
-        {
-            incoming
+/// The status after `inc` meets `current`, before overlaps: `inc`'s when it
+/// beats every other op of the appointment known here by precedence (class, rank
+/// in class, then the later clock in class 1) — a booking or move counts as
+/// `booked` (class 1: their applied payloads are not kept) — otherwise
+/// `current`. Compared with the ops, not with `current`: `current` may be a
+/// derived `needs_reschedule` (an arrival refused its time) that a later
+/// cancellation would beat on one device while the arrival beats the
+/// cancellation on another.
+fn merged(conn: &Connection, inc: &Incoming<'_>, current: S) -> Result<S, CoreError> {
+    let op = inc.op();
+    let incoming = status(inc)?;
+    let key = |s: S, hlc: Hlc| {
+        let (class, rank) = precedence(s);
+        (class, rank, (class == 1).then_some(hlc))
+    };
+    let mine = key(incoming, op.hlc);
+    let mut stmt = conn.prepare_cached(
+        "SELECT hlc, kind, json_extract(payload, '$.status') FROM outbox
+         WHERE entity = ?1 AND entity_id = ?2 AND kind IN (?3, ?4, ?5)
+         UNION ALL
+         SELECT hlc, kind, json_extract(payload, '$.status') FROM applied_op
+         WHERE entity = ?1 AND entity_id = ?2 AND kind IN (?3, ?4, ?5) AND op_id <> ?6",
+    )?;
+    let status_kind = OpKind::SetAppointmentStatus.as_str();
+    let rows = stmt.query_map(
+        params![
+            op.entity.as_str(),
+            op.entity_id,
+            OpKind::BookAppointment.as_str(),
+            OpKind::RescheduleAppointment.as_str(),
+            status_kind,
+            op.op_id.to_string()
+        ],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        },
+    )?;
+    for row in rows {
+        let (hlc, kind, other) = row?;
+        let corrupt = || CoreError::Corrupt("stored appointment op".into());
+        let hlc: Hlc = hlc.parse().map_err(|_| corrupt())?;
+        let other = match other.as_deref().and_then(S::parse) {
+            Some(s) if kind == status_kind => s,
+            _ if kind == status_kind => return Err(corrupt()),
+            _ => S::Booked,
+        };
+        if key(other, hlc) >= mine {
+            return Ok(current);
         }
-        _ => current,
-    })
+    }
+    Ok(incoming)
 }
 
 /// Settles the status an appointment ends with: one that would newly hold time
@@ -630,12 +667,12 @@ fn settle(
 pub fn reschedule(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError> {
     let id = inc.entity::<AppointmentId>()?.to_string();
     let to = placement(inc)?;
-    let wanted = status(inc)?;
+    status(inc)?; // a malformed status is held before anything is read
     let version = version(inc)?;
     let before = current(conn, &id)?;
     let moves = is_newest(conn, inc, &[OpKind::RescheduleAppointment])?;
     let at = if moves { to } else { before.at.clone() };
-    let status = merged(conn, inc, before.status, wanted)?;
+    let status = merged(conn, inc, before.status)?;
     let (status, refused) = settle(conn, inc, &id, &before, &at, status)?;
     conn.execute(
         "UPDATE appointment SET provider_id = ?2, room_id = ?3, starts_at = ?4, ends_at = ?5,
@@ -679,7 +716,7 @@ pub fn appointment_status(conn: &Connection, inc: &Incoming<'_>) -> Result<(), C
         .transpose()?
         .map(time::stored);
     let before = current(conn, &id)?;
-    let status = merged(conn, inc, before.status, wanted)?;
+    let status = merged(conn, inc, before.status)?;
     let (status, refused) = settle(conn, inc, &id, &before, &before.at, status)?;
     // The reason of the latest cancellation, whatever the status ends as.
     let reason = match reason {
