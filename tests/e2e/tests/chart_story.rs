@@ -185,10 +185,21 @@ async fn story(app: &App, c: &Canary, profile_dir: std::path::PathBuf) -> clinic
             t.contains(&mrn)
         })
         .await?;
+    // The nurse saved three results one at a time: three notifications of one
+    // value each (the old check looked for any '3' in the text, which the MRN or
+    // the time usually supplied).
     ensure!(
-        item.contains('3'),
-        "the notification does not count 3 values: {item:?}"
+        item.contains("(1 value"),
+        "the notification does not count its value: {item:?}"
     );
+    let mut about = 0;
+    for e in app.find_all("notification-item").await? {
+        let text = e.prop("textContent").await?.unwrap_or_default();
+        if text.contains(&mrn) && text.contains("New results") {
+            about += 1;
+        }
+    }
+    ensure!(about == 3, "expected 3 result notifications, found {about}");
     app.click("notification-open").await?;
     app.find("chart-screen").await?;
     ensure!(
