@@ -487,6 +487,15 @@ pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<PatientSummary> 
 
 /// The top-level fields of a patient as JSON values: the unit of per-field
 /// last-writer-wins merging.
+/// [`detail_fields`] as a JSON object, for merging field values from ops and
+/// turning the result back into `PatientDetails` (`serde_json::from_value`).
+pub(crate) fn detail_map(d: &PatientDetails) -> Map<String, Value> {
+    detail_fields(d)
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+}
+
 pub(crate) fn detail_fields(d: &PatientDetails) -> BTreeMap<&'static str, Value> {
     match serde_json::to_value(d) {
         Ok(Value::Object(map)) => map

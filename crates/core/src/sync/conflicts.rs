@@ -260,11 +260,7 @@ fn set_field_locally(
     now: &str,
 ) -> Result<(), CoreError> {
     let current = registry::get_patient(conn, id)?;
-    let mut values: serde_json::Map<String, serde_json::Value> =
-        registry::detail_fields(&current.details)
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect();
+    let mut values = registry::detail_map(&current.details);
     values.insert(field.to_string(), value.clone());
     let details: clinic_protocol::PatientDetails =
         serde_json::from_value(serde_json::Value::Object(values))

@@ -5,9 +5,9 @@
 //! fields are last-writer-wins per field by HLC; a grant is created once with its
 //! alert, a revocation or acknowledgement is a one-way stamp (the first wins);
 //! notifications are created once and "read" is one-way.
-use super::{exists, is_newest_field, is_newest_matching, malformed, Incoming};
+use super::{exists, is_newest_field, malformed, Incoming};
 use crate::CoreError;
-use clinic_protocol::{OpKind, Role};
+use clinic_protocol::Role;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 
@@ -223,15 +223,4 @@ pub fn mark_notification_read(conn: &Connection, inc: &Incoming<'_>) -> Result<(
         params![inc.entity_id(), inc.text("read_at")?],
     )?;
     Ok(())
-}
-
-/// Care-team ops of one staff member on one patient: last add/remove by HLC wins.
-pub fn care_team_is_newest(conn: &Connection, inc: &Incoming<'_>) -> Result<bool, CoreError> {
-    let staff = inc.text("staff_id")?;
-    is_newest_matching(
-        conn,
-        inc,
-        &[OpKind::AddCareTeamMember, OpKind::RemoveCareTeamMember],
-        Some(("staff_id", staff)),
-    )
 }

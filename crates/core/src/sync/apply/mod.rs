@@ -183,15 +183,7 @@ pub fn is_newest_matching(
         ],
         |r| r.get::<_, String>(0),
     )?;
-    for row in rows {
-        let hlc: Hlc = row?
-            .parse()
-            .map_err(|_| CoreError::Corrupt("stored op clock".into()))?;
-        if hlc > op.hlc {
-            return Ok(false);
-        }
-    }
-    Ok(true)
+    none_later(rows, &op.hlc)
 }
 
 /// Last-writer-wins for one field of a `set_fields` op: no later op known here set it.
@@ -218,11 +210,19 @@ pub fn is_newest_field(
         ],
         |r| r.get::<_, String>(0),
     )?;
+    none_later(rows, &op.hlc)
+}
+
+/// True when none of the stored op clocks in `rows` is later than `hlc`.
+fn none_later(
+    rows: impl Iterator<Item = rusqlite::Result<String>>,
+    hlc: &Hlc,
+) -> Result<bool, CoreError> {
     for row in rows {
-        let hlc: Hlc = row?
+        let stored: Hlc = row?
             .parse()
             .map_err(|_| CoreError::Corrupt("stored op clock".into()))?;
-        if hlc > op.hlc {
+        if stored > *hlc {
             return Ok(false);
         }
     }

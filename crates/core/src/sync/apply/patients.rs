@@ -7,9 +7,8 @@
 //! replaced. When the value here is neither that base nor the op's new value, the
 //! two devices edited the field concurrently: the later clock is shown (every
 //! device picks the same) and the pair goes to `sync_conflict` for a human.
-use super::admin::care_team_is_newest;
-use super::{exists, is_newest, malformed, Incoming};
-use crate::registry::{self, detail_fields, field_clock, insert_patient_rows, write_patient_rows};
+use super::{exists, is_newest, is_newest_matching, malformed, Incoming};
+use crate::registry::{self, detail_map, field_clock, insert_patient_rows, write_patient_rows};
 use crate::sync::conflicts;
 use crate::CoreError;
 use clinic_protocol::{DuplicateReason, Hlc, OpKind, PatientDetails, PatientId};
@@ -60,10 +59,7 @@ fn merge_fields(
     base: Option<&Map<String, Value>>,
 ) -> Result<(), CoreError> {
     let current = registry::get_patient(conn, id)?;
-    let mut values: Map<String, Value> = detail_fields(&current.details)
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
+    let mut values = detail_map(&current.details);
     let mut clock = field_clock(conn, id)?;
     let mut changed = false;
     let mut names_changed = false;
@@ -198,4 +194,15 @@ pub fn merge(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError> {
     let survivor = crate::merge::resolve(conn, survivor)?;
     crate::merge::move_records(conn, survivor, merged, &inc.at)?;
     Ok(())
+}
+
+/// Care-team ops of one staff member on one patient: last add/remove by HLC wins.
+fn care_team_is_newest(conn: &Connection, inc: &Incoming<'_>) -> Result<bool, CoreError> {
+    let staff = inc.text("staff_id")?;
+    is_newest_matching(
+        conn,
+        inc,
+        &[OpKind::AddCareTeamMember, OpKind::RemoveCareTeamMember],
+        Some(("staff_id", staff)),
+    )
 }
