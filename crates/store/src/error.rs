@@ -37,6 +37,8 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     #[error("The device clock counter overflowed; try again")]
     ClockOverflow,
+    #[error("The database encryption library did not start ({detail}). Restart the app; no database was opened.")]
+    CryptoUnavailable { detail: String },
 }
 
 impl StoreError {
@@ -53,7 +55,8 @@ impl StoreError {
             StoreError::Sqlite(_)
             | StoreError::DiskFull
             | StoreError::Io(_)
-            | StoreError::ClockOverflow => ErrorCode::Storage,
+            | StoreError::ClockOverflow
+            | StoreError::CryptoUnavailable { .. } => ErrorCode::Storage,
         }
     }
 }

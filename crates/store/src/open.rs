@@ -46,6 +46,7 @@ impl std::fmt::Debug for Store {
 /// in-memory temp store -> pending migrations in one transaction -> device row.
 #[allow(clippy::disallowed_methods)] // the one sanctioned place that opens a connection
 pub fn open(path: &Path, encryption: &Encryption) -> Result<Store, StoreError> {
+    sqlcipher_ready()?;
     let exists = db_file_has_content(path)?;
     let wal_has_commits = wal_has_frames(path)?;
     if !exists && wal_has_commits {
@@ -115,6 +116,36 @@ pub fn open(path: &Path, encryption: &Encryption) -> Result<Store, StoreError> {
         path: path.to_path_buf(),
         wall_clock: Box::new(system_millis),
     })
+}
+
+/// Waits, once per process, until SQLCipher has finished its own start-up.
+///
+/// SQLite marks itself initialised before it runs SQLCipher's extra
+/// initialisation, so a second thread opening its first database at that moment
+/// gets "sqlcipher not initialized" from `PRAGMA key` (reported as "An error
+/// occurred with PRAGMA key or rekey"). Every keyed open waits here until keying a
+/// throw-away in-memory database works.
+#[allow(clippy::disallowed_methods)] // a keyed in-memory probe, never a database file
+fn sqlcipher_ready() -> Result<(), StoreError> {
+    static READY: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    let probe = || -> rusqlite::Result<()> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch("PRAGMA key = 'start-up probe';")
+    };
+    let outcome = READY.get_or_init(|| {
+        let mut last = String::new();
+        for _ in 0..2000 {
+            match probe() {
+                Ok(()) => return Ok(()),
+                Err(e) => last = e.to_string(),
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        Err(last)
+    });
+    outcome
+        .clone()
+        .map_err(|detail| StoreError::CryptoUnavailable { detail })
 }
 
 /// A file we are about to key must not be a plaintext SQLite database (and vice
