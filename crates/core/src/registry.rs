@@ -114,31 +114,53 @@ fn insert_new_patient(
 ) -> Result<PatientId, CoreError> {
     let id = PatientId::new();
     let mrn = allocate_mrn(tx, device_code)?;
+    let known = registered_as(tx.conn(), &registration_key(details))?;
     let op = tx.record(
         OpKind::RegisterPatient,
         EntityKind::Patient,
         &id.to_string(),
-        json!({ "mrn": mrn, "details": details }),
+        json!({ "mrn": mrn, "details": details, "known": known }),
     )?;
     insert_patient_rows(
         tx.conn(),
         id,
         &mrn,
         details,
+        &known,
         &op.hlc.to_string(),
         &tx.now_rfc3339(),
     )?;
     Ok(id)
 }
 
+/// What a registration is compared on for possible duplicates across devices:
+/// the folded name and the date of birth, as registered.
+pub(crate) fn registration_key(details: &PatientDetails) -> String {
+    format!(
+        "{}|{}",
+        PatientRow::new(details).name_key,
+        details.date_of_birth
+    )
+}
+
+/// The patients registered here under `key` (merged ones included).
+pub(crate) fn registered_as(conn: &Connection, key: &str) -> Result<Vec<String>, CoreError> {
+    let mut stmt =
+        conn.prepare_cached("SELECT patient_id FROM registration_key WHERE dup_key = ?1")?;
+    let ids = stmt.query_map([key], |r| r.get::<_, String>(0))?;
+    Ok(ids.collect::<Result<_, _>>()?)
+}
+
 /// Inserts a patient's rows (record, details, field clock, search tokens): shared
 /// by registration here and by registrations applied from other devices. Every
-/// field's clock starts at `hlc`.
+/// field's clock starts at `hlc`. `known`: the patients registered under the same
+/// key that the registering device already held.
 pub(crate) fn insert_patient_rows(
     conn: &Connection,
     id: PatientId,
     mrn: &str,
     details: &PatientDetails,
+    known: &[String],
     hlc: &str,
     now: &str,
 ) -> Result<(), CoreError> {
@@ -164,6 +186,10 @@ pub(crate) fn insert_patient_rows(
             id.to_string(), row.address, row.emergency_contacts, row.insurance, row.preferences,
             json_text(&clock),
         ],
+    )?;
+    conn.execute(
+        "INSERT INTO registration_key (patient_id, dup_key, known) VALUES (?1, ?2, ?3)",
+        params![id.to_string(), registration_key(details), json_text(&known)],
     )?;
     index_names(conn, &id, details)
 }
@@ -271,17 +297,23 @@ pub fn update_patient(
         audit::append_in(tx, caller.audit_key, device, &event)?;
         // `base`: the values this edit replaced, so a device that applies it can
         // tell a concurrent edit of an identity field (sync::apply::patients).
+        // `base_clock`: the clock of each replaced value, so it can also tell an
+        // edit made from another's value (sequential) from a concurrent one.
         let base: Map<String, Value> = changed
             .keys()
             .filter_map(|k| before.get(k.as_str()).map(|v| (k.clone(), v.clone())))
+            .collect();
+        let mut clock = field_clock(tx.conn(), id)?;
+        let base_clock: Map<String, Value> = changed
+            .keys()
+            .filter_map(|k| clock.get(k).map(|c| (k.clone(), Value::String(c.clone()))))
             .collect();
         let op = tx.record(
             OpKind::SetFields,
             EntityKind::Patient,
             &id.to_string(),
-            json!({ "fields": changed, "base": base }),
+            json!({ "fields": changed, "base": base, "base_clock": base_clock }),
         )?;
-        let mut clock = field_clock(tx.conn(), id)?;
         for field in changed.keys() {
             clock.insert(field.clone(), op.hlc.to_string());
         }

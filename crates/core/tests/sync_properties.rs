@@ -938,9 +938,9 @@ struct Known {
 }
 
 const KNOWN: Known = Known {
-    stamps: true,
-    identity_conflicts: true,
-    duplicates: true,
+    stamps: false,
+    identity_conflicts: false,
+    duplicates: false,
     appointment_status: true,
 };
 
@@ -1339,13 +1339,13 @@ fn known_bug(skews: [i64; DEVICES], steps: Vec<Step>) {
 
 /// Device 2 edits Bob's sex Female → Unknown, then back to Female; device 0,
 /// concurrently, Female → Other (clocks: d2's first edit < d0's < d2's second).
-/// Log (final round): d0's edit, d2's two. Devices 0 and 1 record two identity
-/// conflicts ({Other, Unknown} and {Female, Other}); device 2 records none: d0's
-/// edit arrives there based on Female while Female is shown again (A-B-A).
-/// Values and field clocks agree; only the review queue differs.
+/// Log (final round): d0's edit, d2's two. Devices 0 and 1 recorded two identity
+/// conflicts ({Other, Unknown} and {Female, Other}), device 2 none: d0's edit
+/// arrived there based on Female while Female was shown again (A-B-A). Pairs are
+/// now decided from the edits (their `base_clock`), not the value shown: both
+/// pairs on every device.
 #[test]
-#[ignore = "known bug: identity-field conflicts depend on the order edits arrive in"]
-fn known_identity_conflicts_depend_on_the_order_edits_arrive_in() {
+fn identity_conflicts_do_not_depend_on_the_order_edits_arrive_in() {
     let sex = |dev, value| Step::Edit {
         dev,
         patient: 1,
@@ -1357,12 +1357,12 @@ fn known_identity_conflicts_depend_on_the_order_edits_arrive_in() {
 
 /// Devices 1 and 0 register Zoe Twin offline (each finds no candidate), then
 /// device 0 renames its Zoe "Ada" before pushing. Log: d0's registration, d0's
-/// rename, d1's registration. Device 1 flags the pair as a possible duplicate
-/// (d0's Zoe arrives while its own Zoe is there); devices 0 and 2 do not (d1's
-/// Zoe arrives after the rename).
+/// rename, d1's registration. Device 1 flagged the pair as a possible duplicate
+/// (d0's Zoe arrived while its own Zoe was there); devices 0 and 2 did not (d1's
+/// Zoe arrived after the rename). Registrations are now compared as registered:
+/// the pair is flagged on every device.
 #[test]
-#[ignore = "known bug: possible duplicates are looked for in the state a device has when a registration arrives"]
-fn known_duplicate_detection_depends_on_local_state() {
+fn duplicate_detection_does_not_depend_on_local_state() {
     let twin = |dev| Step::RegisterTwin {
         dev,
         confirmed: false,
@@ -1377,10 +1377,11 @@ fn known_duplicate_detection_depends_on_local_state() {
 }
 
 /// Device 1 registers Zoe Twin twice, staff confirming the second is someone
-/// else: device 1 has no conflict, devices 0 and 2 flag the pair for review.
+/// else: device 1 had no conflict, devices 0 and 2 flagged the pair. The
+/// registration now lists the same-key patients its device held (`known`):
+/// no device flags it.
 #[test]
-#[ignore = "known bug: a registration confirmed as new on its device is flagged as a duplicate on the others"]
-fn known_confirmed_registration_is_flagged_on_other_devices() {
+fn a_registration_confirmed_as_new_is_not_flagged_on_other_devices() {
     let twin = |confirmed| Step::RegisterTwin { dev: 1, confirmed };
     known_bug([0; DEVICES], vec![twin(false), twin(true)]);
 }
@@ -1442,12 +1443,12 @@ fn known_transient_demotion_notified_on_some_devices_only() {
 }
 
 /// Device 0's clock is 4 s ahead. Device 1 pulls d0's chart entry (its HLC
-/// jumps ahead of its own wall clock), then records an entry: device 1 stamps
+/// jumps ahead of its own wall clock), then records an entry: device 1 stamped
 /// `recorded_at`/`updated_at` with its wall clock (08:00:04), every other device
-/// with the op's HLC time (08:00:05).
+/// with the op's HLC time (08:00:05). Local writes now stamp with the HLC time
+/// when it ran ahead of the wall clock.
 #[test]
-#[ignore = "known bug: creation stamps differ across devices once a device's HLC ran ahead of its clock"]
-fn known_stamps_differ_under_clock_skew() {
+fn stamps_agree_under_clock_skew() {
     let add = |dev| Step::AddEntry {
         dev,
         patient: 0,

@@ -38,6 +38,10 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (11, include_str!("../../../migrations/0011_scheduling.sql")),
     (12, include_str!("../../../migrations/0012_sync_client.sql")),
+    (
+        13,
+        include_str!("../../../migrations/0013_registration_keys.sql"),
+    ),
 ];
 
 /// The schema version this build creates and understands.

@@ -32,7 +32,9 @@ impl WriteTx<'_> {
         &self.tx
     }
 
-    /// Wall-clock time of this transaction (RFC 3339 UTC), for created/updated stamps.
+    /// Time of this transaction (RFC 3339 UTC), for created/updated stamps: the
+    /// wall clock, or the device's HLC time when that ran ahead of it (so it is
+    /// the time of the ops this transaction records).
     pub fn now_rfc3339(&self) -> String {
         chrono::DateTime::<chrono::Utc>::from_timestamp_millis(self.now_millis as i64)
             .unwrap_or_default()
@@ -129,12 +131,22 @@ impl Store {
     where
         E: From<StoreError>,
     {
-        let now_millis = (self.wall_clock)();
         let device = self.device_id;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
+        // Never before the device's clock: when another device's clock ran ahead,
+        // stamps follow the HLC, so they equal what other devices derive from the
+        // ops (every device stores the same created/updated times).
+        let hlc_millis: i64 = tx
+            .query_row(
+                "SELECT hlc_millis FROM device_state WHERE singleton = 1",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(StoreError::from)?;
+        let now_millis = (self.wall_clock)().max(hlc_millis.max(0) as u64);
         let mut wtx = WriteTx {
             tx,
             store_device: device,

@@ -21,6 +21,7 @@ use std::str::FromStr;
 
 mod admin;
 mod chart;
+mod identity;
 mod patients;
 mod schedule;
 

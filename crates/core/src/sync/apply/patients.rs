@@ -3,15 +3,21 @@
 //! review, restriction (last writer wins), care team (last add/remove per staff
 //! member wins), merges, and conflict resolutions.
 //!
-//! Identity-field conflicts: a `set_fields` op carries `base`, the values its edit
-//! replaced. When the value here is neither that base nor the op's new value, the
-//! two devices edited the field concurrently: the later clock is shown (every
-//! device picks the same) and the pair goes to `sync_conflict` for a human.
-use super::{exists, is_newest, is_newest_matching, malformed, Incoming};
+//! Possible duplicates: two registrations under the same key (folded name and
+//! date of birth *as registered*: later edits do not matter, so every device
+//! decides alike) go to review unless either registering device already held the
+//! other (its op lists it in `known`: staff saw it when registering, confirmed it
+//! is someone else, or it no longer matched). Email or phone alone are not
+//! enough: families share them.
+//!
+//! Identity-field conflicts: the later clock is shown (every device picks the
+//! same) and each concurrent pair of edits goes to `sync_conflict` for a human
+//! (which pairs: [`super::identity`]).
+use super::{exists, identity, is_newest, is_newest_matching, malformed, Incoming};
 use crate::registry::{self, detail_map, field_clock, insert_patient_rows, write_patient_rows};
 use crate::sync::conflicts;
 use crate::CoreError;
-use clinic_protocol::{DuplicateReason, Hlc, OpKind, PatientDetails, PatientId};
+use clinic_protocol::{Hlc, OpKind, PatientDetails, PatientId};
 use rusqlite::{params, Connection};
 use serde_json::{Map, Value};
 
@@ -26,21 +32,47 @@ pub fn register(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError> 
     }
     let details: PatientDetails = inc.parse("details")?;
     let mrn = inc.text("mrn")?;
-    insert_patient_rows(conn, id, mrn, &details, &inc.hlc().to_string(), &inc.at)?;
-    for candidate in registry::find_duplicates(conn, &details, Some(id))? {
-        if candidate
-            .reasons
-            .contains(&DuplicateReason::SameNameAndDateOfBirth)
-        {
-            conflicts::record_duplicate(
-                conn,
-                &id.to_string(),
-                &candidate.patient.id.to_string(),
-                &inc.at,
-            )?;
+    // Builds before 0013 did not say which same-key patients they knew: none.
+    let known: Vec<String> = match inc.field("known") {
+        Value::Null => Vec::new(),
+        _ => inc.parse("known")?,
+    };
+    let key = registry::registration_key(&details);
+    let others = registry::registered_as(conn, &key)?;
+    insert_patient_rows(
+        conn,
+        id,
+        mrn,
+        &details,
+        &known,
+        &inc.hlc().to_string(),
+        &inc.at,
+    )?;
+    for other in others {
+        let concurrent = !known.contains(&other) && !knew(conn, &other, inc.entity_id())?;
+        if concurrent && !merged(conn, &other)? {
+            conflicts::record_duplicate(conn, inc.entity_id(), &other, &inc.at)?;
         }
     }
     Ok(())
+}
+
+/// Whether `patient` was registered on a device that already held `other`.
+fn knew(conn: &Connection, patient: &str, other: &str) -> Result<bool, CoreError> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM registration_key, json_each(known)
+             WHERE patient_id = ?1 AND json_each.value = ?2)",
+        params![patient, other],
+        |r| r.get(0),
+    )?)
+}
+
+fn merged(conn: &Connection, patient: &str) -> Result<bool, CoreError> {
+    Ok(conn.query_row(
+        "SELECT merged_into IS NOT NULL FROM patient WHERE id = ?1",
+        [patient],
+        |r| r.get(0),
+    )?)
 }
 
 fn clock_of(text: &str) -> Result<Hlc, CoreError> {
@@ -48,15 +80,13 @@ fn clock_of(text: &str) -> Result<Hlc, CoreError> {
         .map_err(|_| CoreError::Corrupt("patient field clock".into()))
 }
 
-/// Sets `fields` on the patient where the op's clock is later than the field's,
-/// recording identity conflicts against `base` when given. Returns nothing; the
-/// row is rewritten only when a value changed.
+/// Sets `fields` on the patient where the op's clock is later than the field's
+/// (per-field last-writer-wins). The row is rewritten only when a value changed.
 fn merge_fields(
     conn: &Connection,
     inc: &Incoming<'_>,
     id: PatientId,
     fields: &Map<String, Value>,
-    base: Option<&Map<String, Value>>,
 ) -> Result<(), CoreError> {
     let current = registry::get_patient(conn, id)?;
     let mut values = detail_map(&current.details);
@@ -72,24 +102,6 @@ fn merge_fields(
             Some(c) => clock_of(c)? < *inc.hlc(),
             None => true,
         };
-        let concurrent = base
-            .and_then(|b| b.get(field))
-            .is_some_and(|b| *b != local && *value != local);
-        if concurrent && IDENTITY_FIELDS.contains(&field.as_str()) {
-            let (shown, other) = if newer {
-                (value, &local)
-            } else {
-                (&local, value)
-            };
-            conflicts::record_identity(
-                conn,
-                &id.to_string(),
-                field,
-                &shown.to_string(),
-                &other.to_string(),
-                &inc.at,
-            )?;
-        }
         if newer {
             clock.insert(field.clone(), inc.hlc().to_string());
             if local != *value {
@@ -121,8 +133,13 @@ pub fn set_fields(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError
         .field("fields")
         .as_object()
         .ok_or_else(|| malformed(inc, "fields"))?;
-    let base = inc.field("base").as_object();
-    merge_fields(conn, inc, id, fields, base)
+    merge_fields(conn, inc, id, fields)?;
+    for field in IDENTITY_FIELDS {
+        if fields.contains_key(field) {
+            identity::record_pairs(conn, inc, field)?;
+        }
+    }
+    Ok(())
 }
 
 pub fn resolve_conflict(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError> {
@@ -132,7 +149,7 @@ pub fn resolve_conflict(conn: &Connection, inc: &Incoming<'_>) -> Result<(), Cor
     if let Some(field) = inc.opt_text("field")? {
         let mut fields = Map::new();
         fields.insert(field.to_string(), inc.field("value").clone());
-        merge_fields(conn, inc, id, &fields, None)?;
+        merge_fields(conn, inc, id, &fields)?;
     }
     conflicts::close(conn, conflict_id, resolution, &inc.at)
 }
