@@ -64,3 +64,26 @@ stop_xvfb() {
     XVFB_PID=
   fi
 }
+
+# The shared test data (FHIR R4 examples, Synthea) lives next to the repository, in
+# ../shared/data. A clone made elsewhere (CI) finds it next to the repository it was
+# cloned from. Exports CLINIC_SHARED_DATA; fails when it is nowhere.
+export_shared_data() {
+  local candidates=() origin
+  [ -n "${CLINIC_SHARED_DATA:-}" ] && candidates+=("$CLINIC_SHARED_DATA")
+  candidates+=("$REPO_ROOT/../shared/data")
+  origin="$(git -C "$REPO_ROOT" config --get remote.origin.url 2>/dev/null || true)"
+  origin="${origin#file://}"
+  [ -n "$origin" ] && [ -d "$origin" ] && candidates+=("$origin/../shared/data")
+  local dir
+  for dir in "${candidates[@]}"; do
+    if [ -d "$dir/fhir-r4-examples" ]; then
+      CLINIC_SHARED_DATA="$(cd "$dir" && pwd)"
+      export CLINIC_SHARED_DATA
+      return 0
+    fi
+  done
+  echo "the shared test data (../shared/data with fhir-r4-examples/) was not found next to" \
+    "this repository or its origin; set CLINIC_SHARED_DATA" >&2
+  return 1
+}

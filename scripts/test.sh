@@ -106,6 +106,7 @@ APP_BIN="$CARGO_TARGET_DIR/debug/clinic-desktop"
 [ -x "$APP_BIN" ] || die "the build did not produce $APP_BIN"
 
 step tests "cargo test --workspace"
+export_shared_data
 cargo test --workspace
 
 step e2e "the real app under Xvfb, tauri-driver, D-Bus + gnome-keyring"
