@@ -79,23 +79,23 @@ pub(crate) fn insert_encounter_row(
     recorded_by: Option<&str>,
     updated_at: &str,
 ) -> Result<(), CoreError> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO encounter (id, patient_id, type, reason, started_at, status, recorded_by,
             recorded_by_name, updated_at, version)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
-            e.id.to_string(),
-            e.patient_id.to_string(),
-            e.encounter_type.as_str(),
-            e.reason,
-            e.started_at,
-            e.status.as_str(),
-            recorded_by,
-            e.recorded_by,
-            updated_at,
-            e.version,
-        ],
-    )?;
+    )?
+    .execute(params![
+        e.id.to_string(),
+        e.patient_id.to_string(),
+        e.encounter_type.as_str(),
+        e.reason,
+        e.started_at,
+        e.status.as_str(),
+        recorded_by,
+        e.recorded_by,
+        updated_at,
+        e.version,
+    ])?;
     Ok(())
 }
 
@@ -208,15 +208,16 @@ pub fn set_encounter_status(
             &current.id.to_string(),
             json!({ "status": request.status.as_str(), "version": version }),
         )?;
-        tx.conn().execute(
-            "UPDATE encounter SET status = ?2, version = ?3, updated_at = ?4 WHERE id = ?1",
-            params![
+        tx.conn()
+            .prepare_cached(
+                "UPDATE encounter SET status = ?2, version = ?3, updated_at = ?4 WHERE id = ?1",
+            )?
+            .execute(params![
                 current.id.to_string(),
                 request.status.as_str(),
                 version,
                 tx.now_rfc3339()
-            ],
-        )?;
+            ])?;
         let e = caller.chart_event(
             AuditAction::Update,
             current.patient_id,
@@ -340,27 +341,27 @@ fn content_json(content: &NoteContent) -> Result<String, CoreError> {
 /// Inserts a new note row (its amendments are rows of their own). Shared with
 /// sync's applier so both write the same row.
 pub(crate) fn insert_note_row(conn: &Connection, n: &ClinicalNote) -> Result<(), CoreError> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO clinical_note (id, patient_id, encounter_id, amends, template, title, content,
             status, author_id, author_name, created_at, updated_at, signed_at, version)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        params![
-            n.id.to_string(),
-            n.patient_id.to_string(),
-            n.encounter_id.map(|e| e.to_string()),
-            n.amends.map(|a| a.to_string()),
-            n.content.template(),
-            n.title,
-            content_json(&n.content)?,
-            n.status.as_str(),
-            n.author_id,
-            n.author_name,
-            n.created_at,
-            n.updated_at,
-            n.signed_at,
-            n.version,
-        ],
-    )?;
+    )?
+    .execute(params![
+        n.id.to_string(),
+        n.patient_id.to_string(),
+        n.encounter_id.map(|e| e.to_string()),
+        n.amends.map(|a| a.to_string()),
+        n.content.template(),
+        n.title,
+        content_json(&n.content)?,
+        n.status.as_str(),
+        n.author_id,
+        n.author_name,
+        n.created_at,
+        n.updated_at,
+        n.signed_at,
+        n.version,
+    ])?;
     Ok(())
 }
 

@@ -169,28 +169,30 @@ pub(crate) fn insert_patient_rows(
         .map(|k| (*k, hlc.to_string()))
         .collect();
     let row = PatientRow::new(details);
-    conn.execute(
-        "INSERT INTO patient (id, mrn, version, given_name, middle_name, family_name, date_of_birth, sex,
+    conn.prepare_cached("INSERT INTO patient (id, mrn, version, given_name, middle_name, family_name, date_of_birth, sex,
             phone, email, sort_name, name_key, phone_digits, phone_reversed, email_key, created_at, updated_at)
-         VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)",
+         VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)")?.execute(
         params![
             id.to_string(), mrn, details.given_name, details.middle_name, details.family_name,
             details.date_of_birth, details.sex.map(Sex::as_str), details.phone, details.email,
             row.sort_name, row.name_key, row.phone_digits, row.phone_reversed, row.email_key, now,
         ],
     )?;
-    conn.execute(
-        "INSERT INTO patient_detail (patient_id, address, emergency_contacts, insurance, preferences, field_clock)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    conn.prepare_cached("INSERT INTO patient_detail (patient_id, address, emergency_contacts, insurance, preferences, field_clock)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(
         params![
             id.to_string(), row.address, row.emergency_contacts, row.insurance, row.preferences,
             json_text(&clock),
         ],
     )?;
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO registration_key (patient_id, dup_key, known) VALUES (?1, ?2, ?3)",
-        params![id.to_string(), registration_key(details), json_text(&known)],
-    )?;
+    )?
+    .execute(params![
+        id.to_string(),
+        registration_key(details),
+        json_text(&known)
+    ])?;
     index_names(conn, &id, details)
 }
 
@@ -206,31 +208,27 @@ pub(crate) fn write_patient_rows(
     now: &str,
 ) -> Result<(), CoreError> {
     let row = PatientRow::new(details);
-    conn.execute(
-        "UPDATE patient SET version = version + 1, given_name = ?2, middle_name = ?3, family_name = ?4,
+    conn.prepare_cached("UPDATE patient SET version = version + 1, given_name = ?2, middle_name = ?3, family_name = ?4,
             date_of_birth = ?5, sex = ?6, phone = ?7, email = ?8, sort_name = ?9, name_key = ?10,
             phone_digits = ?11, phone_reversed = ?12, email_key = ?13, updated_at = ?14
-         WHERE id = ?1",
+         WHERE id = ?1")?.execute(
         params![
             id.to_string(), details.given_name, details.middle_name, details.family_name,
             details.date_of_birth, details.sex.map(Sex::as_str), details.phone, details.email,
             row.sort_name, row.name_key, row.phone_digits, row.phone_reversed, row.email_key, now,
         ],
     )?;
-    conn.execute(
-        "UPDATE patient_detail SET address = ?2, emergency_contacts = ?3, insurance = ?4, preferences = ?5,
+    conn.prepare_cached("UPDATE patient_detail SET address = ?2, emergency_contacts = ?3, insurance = ?4, preferences = ?5,
             field_clock = ?6
-         WHERE patient_id = ?1",
+         WHERE patient_id = ?1")?.execute(
         params![
             id.to_string(), row.address, row.emergency_contacts, row.insurance, row.preferences,
             json_text(clock),
         ],
     )?;
     if names_changed {
-        conn.execute(
-            "DELETE FROM patient_name_token WHERE patient_id = ?1",
-            [id.to_string()],
-        )?;
+        conn.prepare_cached("DELETE FROM patient_name_token WHERE patient_id = ?1")?
+            .execute([id.to_string()])?;
         index_names(conn, &id, details)?;
     }
     Ok(())
@@ -241,11 +239,9 @@ pub(crate) fn field_clock(
     conn: &Connection,
     id: PatientId,
 ) -> Result<BTreeMap<String, String>, CoreError> {
-    let text: String = conn.query_row(
-        "SELECT field_clock FROM patient_detail WHERE patient_id = ?1",
-        [id.to_string()],
-        |r| r.get(0),
-    )?;
+    let text: String = conn
+        .prepare_cached("SELECT field_clock FROM patient_detail WHERE patient_id = ?1")?
+        .query_row([id.to_string()], |r| r.get(0))?;
     serde_json::from_str(&text).map_err(|_| CoreError::Corrupt("patient field clock".into()))
 }
 
@@ -360,13 +356,10 @@ fn given_fields(d: &PatientDetails) -> Vec<&'static str> {
 
 /// `NotFound` unless a patient with this id exists (merged records included).
 pub(crate) fn require_patient(conn: &Connection, id: PatientId) -> Result<(), CoreError> {
-    conn.query_row(
-        "SELECT 1 FROM patient WHERE id = ?1",
-        [id.to_string()],
-        |_| Ok(()),
-    )
-    .optional()?
-    .ok_or(CoreError::NotFound("patient"))
+    conn.prepare_cached("SELECT 1 FROM patient WHERE id = ?1")?
+        .query_row([id.to_string()], |_| Ok(()))
+        .optional()?
+        .ok_or(CoreError::NotFound("patient"))
 }
 
 /// Loads one patient without auditing: for the core's own use (edits, tests).
@@ -489,11 +482,9 @@ pub fn find_duplicates(
 
 /// Number of patients in the registry.
 pub fn patient_count(conn: &Connection) -> Result<i64, CoreError> {
-    Ok(conn.query_row(
-        "SELECT count(*) FROM patient WHERE merged_into IS NULL",
-        [],
-        |r| r.get(0),
-    )?)
+    Ok(conn
+        .prepare_cached("SELECT count(*) FROM patient WHERE merged_into IS NULL")?
+        .query_row([], |r| r.get(0))?)
 }
 
 pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<PatientSummary> {
@@ -624,18 +615,12 @@ pub fn device_code(device: &clinic_protocol::DeviceId) -> String {
 
 fn allocate_mrn(tx: &mut WriteTx<'_>, device_code: &str) -> Result<String, CoreError> {
     let conn = tx.conn();
-    conn.execute(
-        "INSERT OR IGNORE INTO mrn_counter (singleton, next) VALUES (1, 1)",
-        [],
-    )?;
-    let next: i64 = conn.query_row(
-        "SELECT next FROM mrn_counter WHERE singleton = 1",
-        [],
-        |r| r.get(0),
-    )?;
-    conn.execute(
-        "UPDATE mrn_counter SET next = next + 1 WHERE singleton = 1",
-        [],
-    )?;
+    conn.prepare_cached("INSERT OR IGNORE INTO mrn_counter (singleton, next) VALUES (1, 1)")?
+        .execute([])?;
+    let next: i64 = conn
+        .prepare_cached("SELECT next FROM mrn_counter WHERE singleton = 1")?
+        .query_row([], |r| r.get(0))?;
+    conn.prepare_cached("UPDATE mrn_counter SET next = next + 1 WHERE singleton = 1")?
+        .execute([])?;
     Ok(format!("{device_code}-{next:06}"))
 }

@@ -109,6 +109,9 @@ pub fn open(path: &Path, encryption: &Encryption) -> Result<Store, StoreError> {
          PRAGMA cache_size = -65536;",
     )?;
     migrate(&conn, found)?;
+    // rusqlite keeps 16 prepared statements by default; applying one pulled op
+    // alone uses more than that, so they were parsed again for every op.
+    conn.set_prepared_statement_cache_capacity(256);
     let device_id = ensure_device(&conn)?;
     Ok(Store {
         conn,

@@ -71,16 +71,36 @@ impl RemoteTx<'_> {
     where
         E: From<StoreError>,
     {
-        let sp = self.tx.savepoint().map_err(StoreError::from)?;
-        let value = f(&sp)?; // a dropped savepoint rolls back
-        sp.commit().map_err(StoreError::from)?;
-        Ok(value)
+        // Cached statements rather than rusqlite's `Savepoint`, which parses its SQL
+        // on every op of a page.
+        let run = |sql: &str| -> Result<(), StoreError> {
+            self.tx.prepare_cached(sql)?.execute([])?;
+            Ok(())
+        };
+        run("SAVEPOINT remote_op")?;
+        match f(&self.tx) {
+            Ok(value) => {
+                run("RELEASE remote_op")?;
+                Ok(value)
+            }
+            Err(e) => {
+                run("ROLLBACK TO remote_op")?;
+                run("RELEASE remote_op")?;
+                Err(e)
+            }
+        }
     }
 }
 
 impl Store {
     /// Runs `f` in one IMMEDIATE transaction without change capture; commits only
     /// when `f` succeeds.
+    ///
+    /// The commit does not wait for the disk (`synchronous = NORMAL`; local writes
+    /// keep `FULL`). WAL mode keeps the file consistent either way; a power cut may
+    /// lose the last applied pages, but each carries its cursor in the same
+    /// transaction, so they are simply pulled again. The next local write's commit
+    /// syncs them to disk with its own.
     pub fn apply_remote<T, E>(
         &mut self,
         f: impl FnOnce(&mut RemoteTx<'_>) -> Result<T, E>,
@@ -90,17 +110,26 @@ impl Store {
     {
         let now_millis = (self.wall_clock)();
         let device = self.device_id;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
+        self.conn
+            .execute_batch("PRAGMA synchronous = NORMAL")
             .map_err(StoreError::from)?;
-        let mut rtx = RemoteTx {
-            tx,
-            device,
-            now_millis,
-        };
-        let value = f(&mut rtx)?;
-        rtx.tx.commit().map_err(StoreError::from)?;
+        let outcome = (|| -> Result<T, E> {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::from)?;
+            let mut rtx = RemoteTx {
+                tx,
+                device,
+                now_millis,
+            };
+            let value = f(&mut rtx)?;
+            rtx.tx.commit().map_err(StoreError::from)?;
+            Ok(value)
+        })();
+        let restored = self.conn.execute_batch("PRAGMA synchronous = FULL");
+        let value = outcome?;
+        restored.map_err(StoreError::from)?;
         Ok(value)
     }
 

@@ -1,6 +1,6 @@
-//! The sync loop: push the outbox, then pull pages until caught up, each page
-//! applied in one local transaction together with its cursor (so a crash or a
-//! restart resumes exactly where it stopped); retried on a timer with backoff
+//! The sync loop: push the outbox, then pull pages until caught up, applied in
+//! groups of pages, each group in one local transaction together with its cursor
+//! (so a crash or a restart resumes exactly where it stopped); retried on a timer with backoff
 //! while the server cannot be reached.
 //!
 //! The store belongs to the shell: the engine reaches it through [`StoreAccess`]
@@ -8,16 +8,20 @@
 use crate::transport::{Transport, TransportConfig, TransportError};
 use clinic_core::sync::{self as core_sync, state, state::Enrollment};
 use clinic_core::CoreError;
-use clinic_protocol::sync::PUSH_BATCH_BYTES;
+use clinic_protocol::sync::{MAX_PULL_LIMIT, PUSH_BATCH_BYTES};
 use clinic_protocol::{
-    ApiErrorCode, AuditUpload, ConnectSyncServer, DeviceId, EnrollRequest, PushOutcome,
+    ApiErrorCode, AuditUpload, ConnectSyncServer, DeviceId, EnrollRequest, LoggedOp, PushOutcome,
     PushRequest, SyncPhase,
 };
 use clinic_store::Store;
 use std::time::Duration;
 
-/// Ops per push request and per pulled page.
+/// Ops per push request.
 pub const BATCH: u32 = 500;
+/// Pulled ops applied in one local transaction, at most (and at most this many
+/// pages: a page may carry up to `PULL_PAGE_BYTES` of documents).
+pub const APPLY_GROUP_OPS: usize = 5_000;
+const APPLY_GROUP_PAGES: usize = 8;
 
 /// How the engine reaches the shell's store.
 pub trait StoreAccess: Send + Sync {
@@ -209,11 +213,25 @@ pub async fn sync_round(
             break; // the rest go next round
         }
     }
+    // Pages are pulled at the largest size the server allows and applied in groups
+    // (one local transaction per group, with the cursor after its last page): a first
+    // sync commits once per few thousand ops rather than once per page. While a group
+    // is applied, the next page is already being fetched.
+    let mut cursor = access
+        .with_store(|s| state::cursor(s.conn()))
+        .ok_or(SyncError::StoreClosed)??;
+    let mut group: Vec<LoggedOp> = Vec::new();
+    let mut pages_in_group = 0;
+    type Fetch = tokio::task::JoinHandle<Result<clinic_protocol::PullResponse, TransportError>>;
+    let mut prefetched: Option<Fetch> = None;
     loop {
-        let cursor = access
-            .with_store(|s| state::cursor(s.conn()))
-            .ok_or(SyncError::StoreClosed)??;
-        let page = match transport.pull(token, cursor.as_deref(), BATCH).await {
+        let pulled = match prefetched.take() {
+            Some(task) => task.await.map_err(|e: tokio::task::JoinError| {
+                SyncError::Server(format!("fetching a page stopped: {e}"))
+            })?,
+            None => fetch_page(transport.clone(), token.to_string(), cursor.clone()).await,
+        };
+        let page = match pulled {
             Err(TransportError::Api {
                 code: ApiErrorCode::Conflict,
                 ..
@@ -227,17 +245,36 @@ pub async fn sync_round(
                             .map_err(|e| CoreError::Store(e.into()))
                     })
                     .ok_or(SyncError::StoreClosed)??;
+                cursor = None;
+                group.clear();
+                pages_in_group = 0;
                 continue;
             }
             other => other.map_err(SyncError::from_transport)?,
         };
+        cursor = Some(page.next_cursor.clone());
+        group.extend(page.ops);
+        pages_in_group += 1;
+        let full = group.len() >= APPLY_GROUP_OPS || pages_in_group >= APPLY_GROUP_PAGES;
+        if page.more && !full {
+            continue;
+        }
+        if page.more {
+            prefetched = Some(tokio::spawn(fetch_page(
+                transport.clone(),
+                token.to_string(),
+                cursor.clone(),
+            )));
+        }
         let applied = access
             .with_store(|s| {
-                let r = core_sync::apply_page(s, &page.ops, Some(&page.next_cursor))?;
+                let r = core_sync::apply_page(s, &group, cursor.as_deref())?;
                 state::set_head(s, page.head_seq)?;
                 Ok::<_, CoreError>(r)
             })
             .ok_or(SyncError::StoreClosed)??;
+        group.clear();
+        pages_in_group = 0;
         summary.applied += applied.applied;
         summary.held += applied.held;
         on_page(&summary);
@@ -251,6 +288,18 @@ pub async fn sync_round(
         .with_store(|s| state::record_success(s, &now, upgrade))
         .ok_or(SyncError::StoreClosed)??;
     Ok(summary)
+}
+
+/// One page from `cursor`, at the largest size the server allows (owned arguments:
+/// it also runs as a spawned task while the previous group is applied).
+async fn fetch_page(
+    transport: Transport,
+    token: String,
+    cursor: Option<String>,
+) -> Result<clinic_protocol::PullResponse, TransportError> {
+    transport
+        .pull(&token, cursor.as_deref(), MAX_PULL_LIMIT)
+        .await
 }
 
 /// Uploads the device's audit entries the server does not hold yet, and saves

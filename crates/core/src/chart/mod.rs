@@ -114,21 +114,21 @@ pub(crate) fn insert_version_row(
     changed_by: Option<&str>,
     changed_by_name: &str,
 ) -> Result<(), CoreError> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO chart_entry_version (entry_id, version, status, status_reason, details,
             changed_at, changed_by, changed_by_name)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            e.id.to_string(),
-            e.version,
-            e.status.as_str(),
-            e.status_reason,
-            serde_json::to_string(&e.details).map_err(|_| corrupt("details"))?,
-            e.updated_at,
-            changed_by,
-            changed_by_name,
-        ],
-    )?;
+    )?
+    .execute(params![
+        e.id.to_string(),
+        e.version,
+        e.status.as_str(),
+        e.status_reason,
+        serde_json::to_string(&e.details).map_err(|_| corrupt("details"))?,
+        e.updated_at,
+        changed_by,
+        changed_by_name,
+    ])?;
     Ok(())
 }
 
@@ -139,10 +139,9 @@ pub(crate) fn insert_entry_row(
     e: &ChartEntry,
     recorded_by: Option<&str>,
 ) -> Result<(), CoreError> {
-    conn.execute(
-        "INSERT INTO chart_entry (id, patient_id, kind, status, status_reason, details, recorded_at,
+    conn.prepare_cached("INSERT INTO chart_entry (id, patient_id, kind, status, status_reason, details, recorded_at,
             recorded_by, recorded_by_name, updated_at, version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")?.execute(
         params![
             e.id.to_string(),
             e.patient_id.to_string(),
@@ -165,10 +164,10 @@ pub(crate) fn clear_no_known_allergies(
     conn: &Connection,
     patient: PatientId,
 ) -> Result<(), CoreError> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE allergy_statement SET no_known_allergies = 0 WHERE patient_id = ?1",
-        [patient.to_string()],
-    )?;
+    )?
+    .execute([patient.to_string()])?;
     Ok(())
 }
 
@@ -181,21 +180,21 @@ pub(crate) fn write_allergy_statement(
     stated_by: Option<&str>,
     stated_by_name: &str,
 ) -> Result<(), CoreError> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO allergy_statement (patient_id, no_known_allergies, stated_at, stated_by,
             stated_by_name)
          VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (patient_id) DO UPDATE SET no_known_allergies = excluded.no_known_allergies,
             stated_at = excluded.stated_at, stated_by = excluded.stated_by,
             stated_by_name = excluded.stated_by_name",
-        params![
-            patient.to_string(),
-            no_known_allergies,
-            stated_at,
-            stated_by,
-            stated_by_name
-        ],
-    )?;
+    )?
+    .execute(params![
+        patient.to_string(),
+        no_known_allergies,
+        stated_at,
+        stated_by,
+        stated_by_name
+    ])?;
     Ok(())
 }
 
@@ -285,10 +284,9 @@ fn write_change(
             ..next.clone()
         };
         tx.record(op, EntityKind::ChartEntry, &next.id.to_string(), payload)?;
-        let changed = tx.conn().execute(
-            "UPDATE chart_entry SET status = ?2, status_reason = ?3, details = ?4, updated_at = ?5,
+        let changed = tx.conn().prepare_cached("UPDATE chart_entry SET status = ?2, status_reason = ?3, details = ?4, updated_at = ?5,
                 version = ?6
-             WHERE id = ?1 AND version = ?6 - 1",
+             WHERE id = ?1 AND version = ?6 - 1")?.execute(
             params![
                 next.id.to_string(),
                 next.status.as_str(),
@@ -449,22 +447,23 @@ pub fn set_no_known_allergies(
 }
 
 fn allergy_status(conn: &Connection, patient: PatientId) -> Result<AllergyStatus, CoreError> {
-    let counts: (i64, i64) = conn.query_row(
-        "SELECT count(*), coalesce(sum(status = 'active'), 0) FROM chart_entry
+    let counts: (i64, i64) = conn
+        .prepare_cached(
+            "SELECT count(*), coalesce(sum(status = 'active'), 0) FROM chart_entry
          WHERE patient_id = ?1 AND kind = 'allergy' AND status != 'entered_in_error'",
-        [patient.to_string()],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+        )?
+        .query_row([patient.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
     if counts.1 > 0 {
         return Ok(AllergyStatus::HasAllergies);
     }
     let stated: Option<(bool, String, String)> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT no_known_allergies, stated_at, stated_by_name FROM allergy_statement
              WHERE patient_id = ?1",
-            [patient.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
+        )?
+        .query_row([patient.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()?;
     Ok(match stated {
         Some((true, asserted_at, asserted_by)) => AllergyStatus::NoKnownAllergies {

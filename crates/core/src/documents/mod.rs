@@ -196,11 +196,10 @@ pub(crate) fn insert_row(
     file: &Stored<'_>,
     recorded_by: Option<&str>,
 ) -> Result<(), CoreError> {
-    conn.execute(
-        "INSERT INTO document (id, patient_id, type, title, document_date, author, source, file_name,
+    conn.prepare_cached("INSERT INTO document (id, patient_id, type, title, document_date, author, source, file_name,
             media_type, size, sha256, content, text, status, recorded_at, recorded_by,
             recorded_by_name, version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)")?.execute(
         params![
             info.id.to_string(),
             info.patient_id.to_string(),
@@ -247,12 +246,11 @@ pub(crate) fn write_share(
     note: &str,
     shared_at: &str,
 ) -> Result<(), CoreError> {
-    conn.execute(
-        "INSERT INTO document_share (document_id, staff_id, shared_by, shared_by_name, note, shared_at)
+    conn.prepare_cached("INSERT INTO document_share (document_id, staff_id, shared_by, shared_by_name, note, shared_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (document_id, staff_id) DO UPDATE SET note = excluded.note,
             shared_at = excluded.shared_at, shared_by = excluded.shared_by,
-            shared_by_name = excluded.shared_by_name",
+            shared_by_name = excluded.shared_by_name")?.execute(
         params![document.to_string(), staff.to_string(), shared_by, shared_by_name, note, shared_at],
     )?;
     Ok(())
@@ -351,11 +349,9 @@ pub fn list(
 
 fn load(conn: &Connection, id: DocumentId) -> Result<(DocumentInfo, Vec<u8>, String), CoreError> {
     let info = get_info(conn, id)?;
-    let (content, text): (Vec<u8>, String) = conn.query_row(
-        "SELECT content, text FROM document WHERE id = ?1",
-        [id.to_string()],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let (content, text): (Vec<u8>, String) = conn
+        .prepare_cached("SELECT content, text FROM document WHERE id = ?1")?
+        .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok((info, content, text))
 }
 
@@ -539,8 +535,7 @@ pub fn mark_entered_in_error(
             &info.id.to_string(),
             json!({ "status": "entered_in_error", "reason": reason, "version": info.version + 1 }),
         )?;
-        tx.conn().execute(
-            "UPDATE document SET status = 'entered_in_error', status_reason = ?2, version = version + 1 WHERE id = ?1",
+        tx.conn().prepare_cached("UPDATE document SET status = 'entered_in_error', status_reason = ?2, version = version + 1 WHERE id = ?1")?.execute(
             params![info.id.to_string(), reason],
         )?;
         let e = caller.chart_event(AuditAction::Update, info.patient_id, json!({ "document_id": info.id.to_string(), "status": "entered_in_error" }));

@@ -160,14 +160,13 @@ fn validate(request: &RecordObservations, now: DateTime<Utc>) -> Result<Vec<Vali
 /// The doctor to tell about new results (see the module header).
 fn responsible_doctor(conn: &Connection, patient: PatientId) -> Result<Option<StaffId>, CoreError> {
     let id: Option<String> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT e.recorded_by FROM encounter e JOIN staff s ON s.id = e.recorded_by
              WHERE e.patient_id = ?1 AND s.role = 'doctor' AND s.disabled = 0
                AND e.status != 'entered_in_error'
              ORDER BY e.started_at DESC LIMIT 1",
-            [patient.to_string()],
-            |r| r.get(0),
-        )
+        )?
+        .query_row([patient.to_string()], |r| r.get(0))
         .optional()?;
     Ok(id.and_then(|i| i.parse().ok()))
 }
@@ -180,36 +179,36 @@ pub(crate) fn insert_row(
     recorded_at: &str,
     recorded_by: Option<&str>,
 ) -> Result<(), CoreError> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO observation (id, patient_id, encounter_id, category, code, loinc, value,
             unit, entered_value, entered_unit, ref_low, ref_high, flag, effective_at, source,
             status, status_reason, recorded_at, recorded_by, recorded_by_name, version)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
             ?18, ?19, ?20, ?21)",
-        params![
-            o.id.to_string(),
-            o.patient_id.to_string(),
-            o.encounter_id.map(|e| e.to_string()),
-            o.category.as_str(),
-            o.code,
-            o.loinc,
-            o.value,
-            o.unit,
-            o.entered_value,
-            o.entered_unit,
-            o.ref_low,
-            o.ref_high,
-            o.flag.as_str(),
-            o.effective_at,
-            o.source,
-            o.status.as_str(),
-            o.status_reason,
-            recorded_at,
-            recorded_by,
-            o.recorded_by,
-            o.version,
-        ],
-    )?;
+    )?
+    .execute(params![
+        o.id.to_string(),
+        o.patient_id.to_string(),
+        o.encounter_id.map(|e| e.to_string()),
+        o.category.as_str(),
+        o.code,
+        o.loinc,
+        o.value,
+        o.unit,
+        o.entered_value,
+        o.entered_unit,
+        o.ref_low,
+        o.ref_high,
+        o.flag.as_str(),
+        o.effective_at,
+        o.source,
+        o.status.as_str(),
+        o.status_reason,
+        recorded_at,
+        recorded_by,
+        o.recorded_by,
+        o.version,
+    ])?;
     Ok(())
 }
 
@@ -602,8 +601,7 @@ pub fn mark_entered_in_error(
             &current.id.to_string(),
             json!({ "status": "entered_in_error", "reason": reason, "version": version }),
         )?;
-        tx.conn().execute(
-            "UPDATE observation SET status = 'entered_in_error', status_reason = ?2, version = ?3 WHERE id = ?1",
+        tx.conn().prepare_cached("UPDATE observation SET status = 'entered_in_error', status_reason = ?2, version = ?3 WHERE id = ?1")?.execute(
             params![current.id.to_string(), reason, version],
         )?;
         let event = caller.chart_event(AuditAction::Update, current.patient_id, json!({ "observation_id": current.id.to_string(), "status": "entered_in_error" }));
@@ -664,11 +662,8 @@ pub fn mark_read(store: &mut Store, staff: StaffId, id: uuid::Uuid) -> Result<()
     store.write(|tx| {
         let owner: Option<String> = tx
             .conn()
-            .query_row(
-                "SELECT staff_id FROM notification WHERE id = ?1",
-                [id.to_string()],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT staff_id FROM notification WHERE id = ?1")?
+            .query_row([id.to_string()], |r| r.get(0))
             .optional()?;
         if owner != Some(staff.to_string()) {
             return Err(CoreError::NotFound("notification"));
@@ -680,10 +675,11 @@ pub fn mark_read(store: &mut Store, staff: StaffId, id: uuid::Uuid) -> Result<()
             &id.to_string(),
             json!({ "read_at": now }),
         )?;
-        tx.conn().execute(
-            "UPDATE notification SET read_at = ?2 WHERE id = ?1 AND read_at IS NULL",
-            params![id.to_string(), now],
-        )?;
+        tx.conn()
+            .prepare_cached(
+                "UPDATE notification SET read_at = ?2 WHERE id = ?1 AND read_at IS NULL",
+            )?
+            .execute(params![id.to_string(), now])?;
         Ok(())
     })
 }

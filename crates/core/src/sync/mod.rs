@@ -34,8 +34,7 @@ pub struct PageSummary {
 
 fn known(conn: &Connection, op_id: &str) -> Result<bool, CoreError> {
     Ok(conn
-        .query_row(
-            "SELECT 1 FROM applied_op WHERE op_id = ?1 UNION ALL SELECT 1 FROM held_op WHERE op_id = ?1",
+        .prepare_cached("SELECT 1 FROM applied_op WHERE op_id = ?1 UNION ALL SELECT 1 FROM held_op WHERE op_id = ?1")?.query_row(
             [op_id],
             |_| Ok(()),
         )
@@ -45,15 +44,15 @@ fn known(conn: &Connection, op_id: &str) -> Result<bool, CoreError> {
 
 fn in_outbox(conn: &Connection, op_id: &str) -> Result<bool, CoreError> {
     Ok(conn
-        .query_row("SELECT 1 FROM outbox WHERE op_id = ?1", [op_id], |_| Ok(()))
+        .prepare_cached("SELECT 1 FROM outbox WHERE op_id = ?1")?
+        .query_row([op_id], |_| Ok(()))
         .optional()?
         .is_some())
 }
 
 fn hold(conn: &Connection, logged: &LoggedOp, reason: &str, now: &str) -> Result<(), CoreError> {
     let op = serde_json::to_string(logged).map_err(|_| CoreError::Corrupt("op".into()))?;
-    conn.execute(
-        "INSERT OR IGNORE INTO held_op (op_id, seq, op, reason, held_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    conn.prepare_cached("INSERT OR IGNORE INTO held_op (op_id, seq, op, reason, held_at) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
         params![logged.op.op_id.to_string(), logged.seq as i64, op, reason, now],
     )?;
     // Ids and kinds only: a reason never carries payload values.
@@ -64,64 +63,129 @@ fn hold(conn: &Connection, logged: &LoggedOp, reason: &str, now: &str) -> Result
 /// Applies `ops` (a pulled page, in seq order) in one transaction and, in the same
 /// transaction, saves `cursor` (when given) as where the next pull starts. Either
 /// the whole page and its cursor are saved, or nothing is.
+///
+/// Fast path first: every op applied straight into the transaction. Should one op
+/// fail, that attempt is rolled back whole and the page is applied again with each
+/// op in its own savepoint, so the failing op is held and the rest applied. (A
+/// savepoint per op costs about a fifth of the apply time; ops rarely fail.)
 pub fn apply_page(
     store: &mut Store,
     ops: &[LoggedOp],
     cursor: Option<&str>,
 ) -> Result<PageSummary, CoreError> {
-    store.apply_remote(|tx| {
-        let mut summary = PageSummary::default();
-        let now = tx.now_rfc3339();
-        // One clock merge for the page: the latest clock it carries.
-        if let Some(latest) = ops.iter().map(|o| &o.op.hlc).max() {
-            tx.observe(latest)?;
+    match store.apply_remote(|tx| apply_ops(tx, ops, cursor, Isolation::FailFast)) {
+        Err(PageError::OpFailed) => store
+            .apply_remote(|tx| apply_ops(tx, ops, cursor, Isolation::SavepointPerOp))
+            .map_err(PageError::into_core),
+        other => other.map_err(PageError::into_core),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Isolation {
+    /// No savepoints; the first failing op fails the page (to be applied again).
+    FailFast,
+    /// Each op in a savepoint; a failing op is undone and held.
+    SavepointPerOp,
+}
+
+/// Why applying a page stopped.
+#[derive(Debug)]
+enum PageError {
+    /// An op failed on the fast path: apply the page again, op by op.
+    OpFailed,
+    Core(CoreError),
+}
+
+impl PageError {
+    fn into_core(self) -> CoreError {
+        match self {
+            PageError::Core(e) => e,
+            // Only the fast path returns it, and it is retried.
+            PageError::OpFailed => CoreError::Corrupt("an op failed twice".into()),
         }
-        for logged in ops {
-            let op_id = logged.op.op_id.to_string();
-            // This device's own op (in its outbox): already applied here. An op
-            // under this device's id that the outbox lacks (a database restored
-            // from an older copy) is applied like any other.
-            let own = logged.device_id == tx.device_id() && in_outbox(tx.conn(), &op_id)?;
-            if own {
-                apply::own_op_returned(tx.conn(), logged)?;
-            }
-            if own || known(tx.conn(), &op_id)? {
-                summary.skipped += 1;
-                continue;
-            }
-            if logged.op.schema_version > SCHEMA_VERSION {
-                hold(
-                    tx.conn(),
-                    logged,
-                    "written by a newer version of the app",
-                    &now,
-                )?;
-                summary.held += 1;
-                continue;
-            }
-            let incoming = Incoming::new(logged);
-            let applied = tx.isolated(|conn| {
-                apply::apply_one(conn, &incoming)?;
-                record_applied(conn, logged, &now)
-            });
-            match applied {
-                Ok(()) => summary.applied += 1,
-                Err(e) => {
-                    hold(tx.conn(), logged, &e.to_string(), &now)?;
-                    summary.held += 1;
-                }
-            }
+    }
+}
+
+impl From<CoreError> for PageError {
+    fn from(e: CoreError) -> Self {
+        PageError::Core(e)
+    }
+}
+
+impl From<clinic_store::StoreError> for PageError {
+    fn from(e: clinic_store::StoreError) -> Self {
+        PageError::Core(e.into())
+    }
+}
+
+impl From<rusqlite::Error> for PageError {
+    fn from(e: rusqlite::Error) -> Self {
+        PageError::Core(e.into())
+    }
+}
+
+fn apply_ops(
+    tx: &mut clinic_store::RemoteTx<'_>,
+    ops: &[LoggedOp],
+    cursor: Option<&str>,
+    isolation: Isolation,
+) -> Result<PageSummary, PageError> {
+    let mut summary = PageSummary::default();
+    let now = tx.now_rfc3339();
+    // One clock merge for the page: the latest clock it carries.
+    if let Some(latest) = ops.iter().map(|o| &o.op.hlc).max() {
+        tx.observe(latest)?;
+    }
+    for logged in ops {
+        let op_id = logged.op.op_id.to_string();
+        // This device's own op (in its outbox): already applied here. An op
+        // under this device's id that the outbox lacks (a database restored
+        // from an older copy) is applied like any other.
+        let own = logged.device_id == tx.device_id() && in_outbox(tx.conn(), &op_id)?;
+        if own {
+            apply::own_op_returned(tx.conn(), logged)?;
         }
-        if let Some(cursor) = cursor {
-            let last = ops.last().map(|o| o.seq as i64);
-            tx.conn().execute(
-                "UPDATE sync_state SET cursor = ?1, applied_seq = max(applied_seq, coalesce(?2, 0)),
-                    head_seq = max(head_seq, coalesce(?2, 0))",
-                params![cursor, last],
+        if own || known(tx.conn(), &op_id)? {
+            summary.skipped += 1;
+            continue;
+        }
+        if logged.op.schema_version > SCHEMA_VERSION {
+            hold(
+                tx.conn(),
+                logged,
+                "written by a newer version of the app",
+                &now,
             )?;
+            summary.held += 1;
+            continue;
         }
-        Ok(summary)
-    })
+        let incoming = Incoming::new(logged);
+        let apply = |conn: &Connection| {
+            apply::apply_one(conn, &incoming)?;
+            record_applied(conn, logged, &now)
+        };
+        if isolation == Isolation::FailFast {
+            apply(tx.conn()).map_err(|_| PageError::OpFailed)?;
+            summary.applied += 1;
+            continue;
+        }
+        match tx.isolated(apply) {
+            Ok(()) => summary.applied += 1,
+            Err(e) => {
+                hold(tx.conn(), logged, &e.to_string(), &now)?;
+                summary.held += 1;
+            }
+        }
+    }
+    if let Some(cursor) = cursor {
+        let last = ops.last().map(|o| o.seq as i64);
+        tx.conn().prepare_cached(
+            "UPDATE sync_state SET cursor = ?1, applied_seq = max(applied_seq, coalesce(?2, 0)),
+                head_seq = max(head_seq, coalesce(?2, 0))",
+        )?.execute(params![cursor, last])?;
+    }
+    Ok(summary)
 }
 
 /// Kinds whose last-writer-wins tests read earlier ops' payloads (a field, a staff
@@ -145,9 +209,8 @@ fn record_applied(conn: &Connection, logged: &LoggedOp, now: &str) -> Result<(),
     } else {
         "{}".to_string()
     };
-    conn.execute(
-        "INSERT INTO applied_op (op_id, seq, device_id, hlc, kind, entity, entity_id, payload, applied_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    conn.prepare_cached("INSERT INTO applied_op (op_id, seq, device_id, hlc, kind, entity, entity_id, payload, applied_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?.execute(
         params![
             op.op_id.to_string(),
             logged.seq as i64,
@@ -192,10 +255,8 @@ pub fn retry_held(store: &mut Store) -> Result<usize, CoreError> {
             let ok = tx.isolated(|conn| {
                 apply::apply_one(conn, &incoming)?;
                 record_applied(conn, logged, &now)?;
-                conn.execute(
-                    "DELETE FROM held_op WHERE op_id = ?1",
-                    [logged.op.op_id.to_string()],
-                )?;
+                conn.prepare_cached("DELETE FROM held_op WHERE op_id = ?1")?
+                    .execute([logged.op.op_id.to_string()])?;
                 Ok::<_, CoreError>(())
             });
             if ok.is_ok() {

@@ -15,7 +15,8 @@ pub fn create_clinic(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreEr
     let name = inc.text("name")?;
     let minutes = inc.int("auto_lock_minutes")?;
     let existing: Option<String> = conn
-        .query_row("SELECT id FROM clinic", [], |r| r.get(0))
+        .prepare_cached("SELECT id FROM clinic")?
+        .query_row([], |r| r.get(0))
         .optional()?;
     match existing {
         Some(id) if id == inc.entity_id() => Ok(()),
@@ -23,9 +24,8 @@ pub fn create_clinic(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreEr
             "this device belongs to another clinic than the server's".into(),
         )),
         None => {
-            conn.execute(
-                "INSERT INTO clinic (singleton, id, name, auto_lock_minutes, created_at, updated_at)
-                 VALUES (1, ?1, ?2, ?3, ?4, ?4)",
+            conn.prepare_cached("INSERT INTO clinic (singleton, id, name, auto_lock_minutes, created_at, updated_at)
+                 VALUES (1, ?1, ?2, ?3, ?4, ?4)")?.execute(
                 params![inc.entity_id(), name, minutes, inc.at],
             )?;
             Ok(())
@@ -43,17 +43,15 @@ pub fn clinic_fields(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreEr
         match field {
             "auto_lock_minutes" => {
                 let minutes = value.as_i64().ok_or_else(|| malformed(inc, field))?;
-                conn.execute(
+                conn.prepare_cached(
                     "UPDATE clinic SET auto_lock_minutes = ?1, updated_at = ?2 WHERE id = ?3",
-                    params![minutes, inc.at, inc.entity_id()],
-                )?;
+                )?
+                .execute(params![minutes, inc.at, inc.entity_id()])?;
             }
             "name" => {
                 let name = value.as_str().ok_or_else(|| malformed(inc, field))?;
-                conn.execute(
-                    "UPDATE clinic SET name = ?1, updated_at = ?2 WHERE id = ?3",
-                    params![name, inc.at, inc.entity_id()],
-                )?;
+                conn.prepare_cached("UPDATE clinic SET name = ?1, updated_at = ?2 WHERE id = ?3")?
+                    .execute(params![name, inc.at, inc.entity_id()])?;
             }
             _ => return Err(malformed(inc, field)),
         }
@@ -67,21 +65,21 @@ pub fn create_staff(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreErr
     }
     let username = inc.text("username")?;
     let role: Role = inc.parse("role")?;
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO staff (id, username, username_key, display_name, role, password_hash,
             totp_secret, totp_enabled, disabled, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, 0, ?7, ?8, ?8)",
-        params![
-            inc.entity_id(),
-            username,
-            crate::identity::username_key(username),
-            inc.text("display_name")?,
-            role.as_str(),
-            inc.text("password_hash")?,
-            inc.field("disabled").as_bool().unwrap_or(false),
-            inc.at
-        ],
-    )?;
+    )?
+    .execute(params![
+        inc.entity_id(),
+        username,
+        crate::identity::username_key(username),
+        inc.text("display_name")?,
+        role.as_str(),
+        inc.text("password_hash")?,
+        inc.field("disabled").as_bool().unwrap_or(false),
+        inc.at
+    ])?;
     Ok(())
 }
 
@@ -143,35 +141,36 @@ pub fn break_glass(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreErro
         return Ok(());
     }
     let granted_at = inc.text("granted_at")?;
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO break_glass_grant (id, staff_id, patient_id, reason, granted_at, expires_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![
-            inc.entity_id(),
-            inc.text("staff_id")?,
-            inc.text("patient_id")?,
-            inc.text("reason")?,
-            granted_at,
-            inc.text("expires_at")?
-        ],
-    )?;
-    conn.execute(
+    )?
+    .execute(params![
+        inc.entity_id(),
+        inc.text("staff_id")?,
+        inc.text("patient_id")?,
+        inc.text("reason")?,
+        granted_at,
+        inc.text("expires_at")?
+    ])?;
+    conn.prepare_cached(
         "INSERT OR IGNORE INTO break_glass_alert (id, grant_id, created_at) VALUES (?1, ?2, ?3)",
-        params![inc.text("alert_id")?, inc.entity_id(), granted_at],
-    )?;
+    )?
+    .execute(params![inc.text("alert_id")?, inc.entity_id(), granted_at])?;
     Ok(())
 }
 
 pub fn revoke_break_glass(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError> {
-    let changed = conn.execute(
-        "UPDATE break_glass_grant SET revoked_at = ?2, revoked_by = ?3
+    let changed = conn
+        .prepare_cached(
+            "UPDATE break_glass_grant SET revoked_at = ?2, revoked_by = ?3
          WHERE id = ?1 AND revoked_at IS NULL",
-        params![
+        )?
+        .execute(params![
             inc.entity_id(),
             inc.text("revoked_at")?,
             inc.opt_text("revoked_by")?
-        ],
-    )?;
+        ])?;
     if changed == 0 && !exists(conn, "break_glass_grant", inc.entity_id())? {
         return Err(CoreError::NotFound("break-glass grant"));
     }
@@ -179,15 +178,16 @@ pub fn revoke_break_glass(conn: &Connection, inc: &Incoming<'_>) -> Result<(), C
 }
 
 pub fn acknowledge_alert(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError> {
-    let changed = conn.execute(
-        "UPDATE break_glass_alert SET acknowledged_at = ?2, acknowledged_by = ?3
+    let changed = conn
+        .prepare_cached(
+            "UPDATE break_glass_alert SET acknowledged_at = ?2, acknowledged_by = ?3
          WHERE id = ?1 AND acknowledged_at IS NULL",
-        params![
+        )?
+        .execute(params![
             inc.entity_id(),
             inc.text("acknowledged_at")?,
             inc.opt_text("acknowledged_by")?
-        ],
-    )?;
+        ])?;
     if changed == 0 && !exists(conn, "break_glass_alert", inc.entity_id())? {
         return Err(CoreError::NotFound("break-glass alert"));
     }
@@ -202,25 +202,23 @@ pub fn create_notification(conn: &Connection, inc: &Incoming<'_>) -> Result<(), 
     if !detail.is_object() {
         return Err(malformed(inc, "detail"));
     }
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO notification (id, staff_id, kind, patient_id, detail, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![
-            inc.entity_id(),
-            inc.text("staff_id")?,
-            inc.text("kind")?,
-            inc.opt_text("patient_id")?,
-            detail.to_string(),
-            inc.at
-        ],
-    )?;
+    )?
+    .execute(params![
+        inc.entity_id(),
+        inc.text("staff_id")?,
+        inc.text("kind")?,
+        inc.opt_text("patient_id")?,
+        detail.to_string(),
+        inc.at
+    ])?;
     Ok(())
 }
 
 pub fn mark_notification_read(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError> {
-    conn.execute(
-        "UPDATE notification SET read_at = ?2 WHERE id = ?1 AND read_at IS NULL",
-        params![inc.entity_id(), inc.text("read_at")?],
-    )?;
+    conn.prepare_cached("UPDATE notification SET read_at = ?2 WHERE id = ?1 AND read_at IS NULL")?
+        .execute(params![inc.entity_id(), inc.text("read_at")?])?;
     Ok(())
 }

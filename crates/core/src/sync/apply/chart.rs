@@ -197,19 +197,19 @@ pub fn change_entry(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreErr
         updated_at: current.updated_at.clone().max(inc.at.clone()),
         ..base
     };
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE chart_entry SET status = ?2, status_reason = ?3, details = ?4, updated_at = ?5,
             version = ?6
          WHERE id = ?1",
-        params![
-            id.to_string(),
-            next.status.as_str(),
-            next.status_reason,
-            serde_json::to_string(&next.details).map_err(|_| malformed(inc, "details"))?,
-            next.updated_at,
-            next.version,
-        ],
-    )?;
+    )?
+    .execute(params![
+        id.to_string(),
+        next.status.as_str(),
+        next.status_reason,
+        serde_json::to_string(&next.details).map_err(|_| malformed(inc, "details"))?,
+        next.updated_at,
+        next.version,
+    ])?;
     // The history row is stamped with this change's own time and author.
     let version = ChartEntry {
         updated_at: inc.at.clone(),
@@ -251,12 +251,12 @@ pub fn encounter_status(conn: &Connection, inc: &Incoming<'_>) -> Result<(), Cor
         EncounterStatus::parse(inc.text("status")?).ok_or_else(|| malformed(inc, "status"))?;
     notes::get_encounter(conn, id)?;
     let wins = is_newest(conn, inc, &[OpKind::SetEncounterStatus])?;
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE encounter SET status = CASE WHEN ?2 THEN ?3 ELSE status END,
             updated_at = max(updated_at, ?4), version = version + 1
          WHERE id = ?1",
-        params![id.to_string(), wins, status.as_str(), inc.at],
-    )?;
+    )?
+    .execute(params![id.to_string(), wins, status.as_str(), inc.at])?;
     Ok(())
 }
 
@@ -314,13 +314,13 @@ pub fn change_note(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreErro
         }
         let wins = is_newest(conn, inc, &[OpKind::UpdateNoteDraft])?;
         let content = serde_json::to_string(&content).map_err(|_| malformed(inc, "content"))?;
-        conn.execute(
+        conn.prepare_cached(
             "UPDATE clinical_note SET title = CASE WHEN ?2 THEN ?3 ELSE title END,
                 content = CASE WHEN ?2 THEN ?4 ELSE content END,
                 updated_at = max(updated_at, ?5), version = version + 1
              WHERE id = ?1 AND status = 'draft'",
-            params![id.to_string(), wins, title, content, inc.at],
-        )?;
+        )?
+        .execute(params![id.to_string(), wins, title, content, inc.at])?;
         return Ok(());
     }
     let signed_at = inc.opt_text("signed_at")?.unwrap_or(&inc.at).to_string();
@@ -340,12 +340,12 @@ pub fn change_note(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreErro
     }
     let (title, content) = signed.unwrap_or((&note.title, note.content.clone()));
     let content = serde_json::to_string(&content).map_err(|_| malformed(inc, "content"))?;
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE clinical_note SET title = ?2, content = ?3, status = 'signed', signed_at = ?4,
             updated_at = ?4, version = ?5
          WHERE id = ?1 AND status = 'draft'",
-        params![id.to_string(), title, content, signed_at, version],
-    )?;
+    )?
+    .execute(params![id.to_string(), title, content, signed_at, version])?;
     Ok(())
 }
 
@@ -407,12 +407,12 @@ pub fn observation_status(conn: &Connection, inc: &Incoming<'_>) -> Result<(), C
     let reason = inc.opt_text("reason")?.unwrap_or_default();
     observations::get(conn, id)?;
     let wins = is_newest(conn, inc, &[OpKind::SetObservationStatus])?;
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE observation SET status = CASE WHEN ?2 THEN ?3 ELSE status END,
             status_reason = CASE WHEN ?2 THEN ?4 ELSE status_reason END, version = version + 1
          WHERE id = ?1",
-        params![id.to_string(), wins, status.as_str(), reason],
-    )?;
+    )?
+    .execute(params![id.to_string(), wins, status.as_str(), reason])?;
     Ok(())
 }
 
@@ -475,12 +475,12 @@ pub fn document_status(conn: &Connection, inc: &Incoming<'_>) -> Result<(), Core
     let reason = inc.opt_text("reason")?.unwrap_or_default();
     documents::get_info(conn, id)?;
     let wins = is_newest(conn, inc, &[OpKind::SetDocumentStatus])?;
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE document SET status = CASE WHEN ?2 THEN ?3 ELSE status END,
             status_reason = CASE WHEN ?2 THEN ?4 ELSE status_reason END, version = version + 1
          WHERE id = ?1",
-        params![id.to_string(), wins, status.as_str(), reason],
-    )?;
+    )?
+    .execute(params![id.to_string(), wins, status.as_str(), reason])?;
     Ok(())
 }
 

@@ -233,7 +233,11 @@ fn none_later(
 /// Whether a row with this id exists in `table` (a fixed table name, never input).
 pub fn exists(conn: &Connection, table: &'static str, id: &str) -> Result<bool, CoreError> {
     let sql = format!("SELECT 1 FROM {table} WHERE id = ?1");
-    Ok(conn.query_row(&sql, [id], |_| Ok(())).optional()?.is_some())
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 /// This device's own op came back in a pulled page: the server has ordered it,

@@ -59,20 +59,18 @@ pub fn register(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError> 
 
 /// Whether `patient` was registered on a device that already held `other`.
 fn knew(conn: &Connection, patient: &str, other: &str) -> Result<bool, CoreError> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM registration_key, json_each(known)
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM registration_key, json_each(known)
              WHERE patient_id = ?1 AND json_each.value = ?2)",
-        params![patient, other],
-        |r| r.get(0),
-    )?)
+        )?
+        .query_row(params![patient, other], |r| r.get(0))?)
 }
 
 fn merged(conn: &Connection, patient: &str) -> Result<bool, CoreError> {
-    Ok(conn.query_row(
-        "SELECT merged_into IS NOT NULL FROM patient WHERE id = ?1",
-        [patient],
-        |r| r.get(0),
-    )?)
+    Ok(conn
+        .prepare_cached("SELECT merged_into IS NOT NULL FROM patient WHERE id = ?1")?
+        .query_row([patient], |r| r.get(0))?)
 }
 
 fn clock_of(text: &str) -> Result<Hlc, CoreError> {
@@ -116,13 +114,11 @@ fn merge_fields(
     if changed {
         write_patient_rows(conn, id, &details, &clock, names_changed, &inc.at)?;
     } else {
-        conn.execute(
-            "UPDATE patient_detail SET field_clock = ?2 WHERE patient_id = ?1",
-            params![
+        conn.prepare_cached("UPDATE patient_detail SET field_clock = ?2 WHERE patient_id = ?1")?
+            .execute(params![
                 id.to_string(),
                 serde_json::to_string(&clock).unwrap_or_default()
-            ],
-        )?;
+            ])?;
     }
     Ok(())
 }
@@ -166,14 +162,20 @@ pub fn set_restriction(conn: &Connection, inc: &Incoming<'_>) -> Result<(), Core
     if !is_newest(conn, inc, &[OpKind::SetPatientRestriction])? {
         return Ok(());
     }
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO patient_restriction (patient_id, restricted, category, updated_at, updated_by)
          VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (patient_id) DO UPDATE SET restricted = excluded.restricted,
             category = excluded.category, updated_at = excluded.updated_at,
             updated_by = excluded.updated_by",
-        params![inc.entity_id(), restricted, category, inc.at, inc.actor_id],
-    )?;
+    )?
+    .execute(params![
+        inc.entity_id(),
+        restricted,
+        category,
+        inc.at,
+        inc.actor_id
+    ])?;
     Ok(())
 }
 
@@ -183,13 +185,19 @@ pub fn care_team(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError>
         return Ok(());
     }
     let active = inc.op().kind == OpKind::AddCareTeamMember;
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO care_team_member (patient_id, staff_id, active, updated_at, updated_by)
          VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (patient_id, staff_id) DO UPDATE SET active = excluded.active,
             updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-        params![inc.entity_id(), staff, active, inc.at, inc.actor_id],
-    )?;
+    )?
+    .execute(params![
+        inc.entity_id(),
+        staff,
+        active,
+        inc.at,
+        inc.actor_id
+    ])?;
     Ok(())
 }
 
@@ -199,11 +207,9 @@ pub fn merge(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError> {
     if survivor == merged {
         return Err(malformed(inc, "survivor_id"));
     }
-    let already: Option<String> = conn.query_row(
-        "SELECT merged_into FROM patient WHERE id = ?1",
-        [merged.to_string()],
-        |r| r.get(0),
-    )?;
+    let already: Option<String> = conn
+        .prepare_cached("SELECT merged_into FROM patient WHERE id = ?1")?
+        .query_row([merged.to_string()], |r| r.get(0))?;
     if already.is_some() {
         return Ok(()); // merged here already (the first merge wins)
     }
