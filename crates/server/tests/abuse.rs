@@ -6,7 +6,7 @@ mod common;
 
 use clinic_protocol::sync::MAX_BODY_BYTES;
 use clinic_protocol::{ClinicId, PullResponse, SCHEMA_VERSION};
-use common::{push_body, seqs, Api, Backend, Dirs, Server};
+use common::{push_body, seqs, Api, Backend};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use http::Method;
@@ -23,11 +23,11 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 
 common::on_both_backends!(malformed_and_invalid_pushes_are_400_and_apply_nothing, 4);
 async fn malformed_and_invalid_pushes_are_400_and_apply_nothing(backend: Backend) {
-    let dirs = Dirs::with(backend);
+    let scratch = common::scratch(backend);
     let clinic = ClinicId::new().to_string();
-    let server = Server::start(&dirs);
+    let server = common::start(&scratch);
     let api = Api::new(&server);
-    let mut device = api.enroll(&dirs.db, &clinic).await;
+    let mut device = api.enroll(&scratch, &clinic).await;
     let device_token = device.token.clone();
     let token = Some(device_token.as_str());
 
@@ -110,18 +110,18 @@ async fn malformed_and_invalid_pushes_are_400_and_apply_nothing(backend: Backend
     let r = api.post("/v1/enroll", None, &json!({"code": 1})).await;
     r.assert_error(400, "bad_request");
     assert!(
-        !dirs.log_text().contains("ERROR"),
+        !scratch.log_text().contains("ERROR"),
         "a bad request was logged as an error"
     );
 }
 
 common::on_both_backends!(size_limits_and_gzip, 4);
 async fn size_limits_and_gzip(backend: Backend) {
-    let dirs = Dirs::with(backend);
+    let scratch = common::scratch(backend);
     let clinic = ClinicId::new().to_string();
-    let server = Server::start(&dirs);
+    let server = common::start(&scratch);
     let api = Api::new(&server);
-    let mut device = api.enroll(&dirs.db, &clinic).await;
+    let mut device = api.enroll(&scratch, &clinic).await;
     let device_token = device.token.clone();
     let token = Some(device_token.as_str());
 
@@ -198,11 +198,11 @@ async fn size_limits_and_gzip(backend: Backend) {
 
 common::on_both_backends!(ops_from_a_newer_client_are_quarantined_not_dropped, 4);
 async fn ops_from_a_newer_client_are_quarantined_not_dropped(backend: Backend) {
-    let dirs = Dirs::with(backend);
+    let scratch = common::scratch(backend);
     let clinic = ClinicId::new().to_string();
-    let server = Server::start(&dirs);
+    let server = common::start(&scratch);
     let api = Api::new(&server);
-    let mut device = api.enroll(&dirs.db, &clinic).await;
+    let mut device = api.enroll(&scratch, &clinic).await;
     let ops = device.ops(3);
     let mut body = push_body(device.id, &ops);
     body["ops"][1]["schema_version"] = json!(SCHEMA_VERSION + 1);
@@ -234,7 +234,7 @@ async fn ops_from_a_newer_client_are_quarantined_not_dropped(backend: Backend) {
     assert_eq!(log.iter().map(|o| o.seq).collect::<Vec<_>>(), [1, 2]);
     assert!(log.iter().all(|o| o.op.op_id != ops[1].op_id));
 
-    let (count, lines) = common::quarantine_listing(&dirs.db);
+    let (count, lines) = common::quarantine_listing(&scratch);
     assert_eq!(count, 1);
     assert!(lines[0].contains(&ops[1].op_id.to_string()), "{lines:?}");
     assert!(lines[0].contains("reason=schema_too_new"), "{lines:?}");
@@ -248,7 +248,7 @@ async fn ops_from_a_newer_client_are_quarantined_not_dropped(backend: Backend) {
         json!({"status": "quarantined", "reason": "device_counter_reused"})
     );
     assert_eq!(r.body["upgrade_required"], false);
-    assert_eq!(common::quarantine_listing(&dirs.db).0, 2);
+    assert_eq!(common::quarantine_listing(&scratch).0, 2);
 }
 
 common::on_both_backends!(
@@ -256,13 +256,13 @@ common::on_both_backends!(
     4
 );
 async fn revoked_devices_must_wipe_and_clinics_never_see_each_other(backend: Backend) {
-    let dirs = Dirs::with(backend);
+    let scratch = common::scratch(backend);
     let (clinic_a, clinic_b) = (ClinicId::new().to_string(), ClinicId::new().to_string());
-    let server = Server::start(&dirs);
+    let server = common::start(&scratch);
     let api = Api::new(&server);
-    let mut a1 = api.enroll(&dirs.db, &clinic_a).await;
-    let a2 = api.enroll(&dirs.db, &clinic_a).await;
-    let mut b1 = api.enroll(&dirs.db, &clinic_b).await;
+    let mut a1 = api.enroll(&scratch, &clinic_a).await;
+    let a2 = api.enroll(&scratch, &clinic_a).await;
+    let mut b1 = api.enroll(&scratch, &clinic_b).await;
 
     let ops = a1.ops(3);
 
@@ -301,7 +301,7 @@ async fn revoked_devices_must_wipe_and_clinics_never_see_each_other(backend: Bac
 
     let (ok, out) = common::cli(
         &["revoke-device", "--device-id", &a1.id.to_string()],
-        &dirs.db,
+        &scratch,
     );
     assert!(ok, "{out}");
     let ops = a1.ops(1);
@@ -318,7 +318,7 @@ async fn revoked_devices_must_wipe_and_clinics_never_see_each_other(backend: Bac
     );
 
     // A revoked device id cannot come back with a new code.
-    let code = common::issue_code(&dirs.db, &clinic_a);
+    let code = common::issue_code(&scratch, &clinic_a);
     let r = api
         .post(
             "/v1/enroll",
@@ -333,7 +333,7 @@ async fn revoked_devices_must_wipe_and_clinics_never_see_each_other(backend: Bac
             "--device-id",
             &clinic_protocol::DeviceId::new().to_string(),
         ],
-        &dirs.db,
+        &scratch,
     );
     assert!(!ok, "revoking an unknown device is an error");
 }

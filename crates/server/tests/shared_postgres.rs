@@ -6,15 +6,15 @@ mod common;
 
 use clinic_protocol::{ClinicId, Op, OpId};
 use common::pg::Cluster;
-use common::{seqs, Api, Backend, Db, Device, Dirs, Server};
+use common::{seqs, Api, Backend, Device, Scratch, Server};
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-fn url(dirs: &Dirs) -> &str {
-    match &dirs.db {
-        Db::Postgres(url) => url,
-        Db::Sqlite(_) => unreachable!("these tests run on PostgreSQL"),
-    }
+fn url(scratch: &Scratch) -> &str {
+    scratch
+        .store()
+        .database_url()
+        .expect("these tests run on PostgreSQL")
 }
 
 /// The log's length and the clinic counter, read from the database itself.
@@ -30,17 +30,17 @@ async fn two_servers_on_one_database_keep_one_gap_free_log() {
     const DEVICES: usize = 6;
     const BATCHES: usize = 10;
     const PER_BATCH: usize = 5;
-    let dirs = Dirs::with(Backend::Postgres);
+    let scratch = common::scratch(Backend::Postgres);
     let clinic = ClinicId::new().to_string();
-    let a = Server::start(&dirs);
-    let b = Server::start_on(&dirs.db, &dirs.log_file("server-b.log"));
+    let a = common::start(&scratch);
+    let b = common::start_logging_to(&scratch, &scratch.path().join("server-b.log"));
     let apis = [Api::new(&a), Api::new(&b)];
 
     // Devices enroll through either server; every batch goes to the server its
     // index picks, and all batches of all devices race each other.
     let mut batches: Vec<(usize, Device, Vec<Op>)> = Vec::new();
     for d in 0..DEVICES {
-        let mut device = apis[d % 2].enroll(&dirs.db, &clinic).await;
+        let mut device = apis[d % 2].enroll(&scratch, &clinic).await;
         for n in 0..BATCHES {
             batches.push(((d + n) % 2, device.clone(), device.ops(PER_BATCH)));
         }
@@ -83,7 +83,7 @@ async fn two_servers_on_one_database_keep_one_gap_free_log() {
     );
 
     // Both servers serve the same log: every op once, at the seq it was acked with.
-    let reader = apis[0].enroll(&dirs.db, &clinic).await;
+    let reader = apis[0].enroll(&scratch, &clinic).await;
     let from_a = apis[0].pull_all(&reader.token, 37).await;
     let from_b = apis[1].pull_all(&reader.token, 50).await;
     let view = |log: &[clinic_protocol::LoggedOp]| {
@@ -120,19 +120,19 @@ async fn two_servers_on_one_database_keep_one_gap_free_log() {
             assert_eq!(seq_of[&o.op_id], seq, "a replay moved an op");
         }
     }
-    assert_eq!(stored_counts(url(&dirs)), (total as i64, total as i64));
+    assert_eq!(stored_counts(url(&scratch)), (total as i64, total as i64));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 8)]
 async fn a_server_killed_mid_push_loses_nothing_and_a_retry_applies_once() {
     const BATCHES: usize = 20;
     const PER_BATCH: usize = 100;
-    let dirs = Dirs::with(Backend::Postgres);
+    let scratch = common::scratch(Backend::Postgres);
     let clinic = ClinicId::new().to_string();
-    let mut a = Server::start(&dirs);
-    let b = Server::start_on(&dirs.db, &dirs.log_file("server-b.log"));
+    let mut a = common::start(&scratch);
+    let b = common::start_logging_to(&scratch, &scratch.path().join("server-b.log"));
     let (api_a, api_b) = (Api::new(&a), Api::new(&b));
-    let mut device = api_a.enroll(&dirs.db, &clinic).await;
+    let mut device = api_a.enroll(&scratch, &clinic).await;
     let first = device.ops(3);
     assert_eq!(
         seqs(&api_a.push(&device, &first).await, "accepted"),
@@ -157,7 +157,7 @@ async fn a_server_killed_mid_push_loses_nothing_and_a_retry_applies_once() {
                AND xact_start IS NOT NULL)
          THEN (SELECT count(*) FROM op_log) ELSE -1 END";
     let deadline = Instant::now() + Duration::from_secs(20);
-    while Cluster::query_i64(url(&dirs), committed_while_open) < 3 + 2 * PER_BATCH as i64 {
+    while Cluster::query_i64(url(&scratch), committed_while_open) < 3 + 2 * PER_BATCH as i64 {
         assert!(
             Instant::now() < deadline,
             "never saw a push open after two committed batches"
@@ -173,7 +173,7 @@ async fn a_server_killed_mid_push_loses_nothing_and_a_retry_applies_once() {
             }
         }
     }
-    let (stored, counter) = stored_counts(url(&dirs));
+    let (stored, counter) = stored_counts(url(&scratch));
     eprintln!(
         "kill -9 mid-push: {} of {} ops acknowledged, {stored} in the log",
         acked.len(),
@@ -188,7 +188,7 @@ async fn a_server_killed_mid_push_loses_nothing_and_a_retry_applies_once() {
 
     // A restarted on the same database; every batch retried through both servers
     // at once. Each op ends up in the log exactly once, acked ops keep their seq.
-    let a = Server::start(&dirs);
+    let a = common::start(&scratch);
     let api_a = Api::new(&a);
     let mut tasks = Vec::new();
     for ops in &batches {
@@ -235,7 +235,7 @@ async fn a_server_killed_mid_push_loses_nothing_and_a_retry_applies_once() {
         total,
         "each op applied exactly once"
     );
-    let reader = api_b.enroll(&dirs.db, &clinic).await;
+    let reader = api_b.enroll(&scratch, &clinic).await;
     let log = api_a.pull_all(&reader.token, 1000).await;
     assert_eq!(
         log.iter().map(|o| o.seq).collect::<Vec<_>>(),
@@ -243,7 +243,7 @@ async fn a_server_killed_mid_push_loses_nothing_and_a_retry_applies_once() {
     );
     let ids: HashSet<OpId> = log.iter().map(|o| o.op.op_id).collect();
     assert_eq!(ids.len(), total, "no op twice");
-    assert_eq!(stored_counts(url(&dirs)), (total as i64, total as i64));
+    assert_eq!(stored_counts(url(&scratch)), (total as i64, total as i64));
     let next = device.ops(1);
     assert_eq!(
         seqs(&api_b.push(&device, &next).await, "accepted"),
@@ -253,21 +253,21 @@ async fn a_server_killed_mid_push_loses_nothing_and_a_retry_applies_once() {
 
 #[test]
 fn servers_starting_together_migrate_once_and_a_newer_schema_is_refused() {
-    let dirs = Dirs::with(Backend::Postgres);
+    let scratch = common::scratch(Backend::Postgres);
     let logs: Vec<_> = (0..3)
-        .map(|i| dirs.log_file(&format!("start-{i}.log")))
+        .map(|i| scratch.path().join(format!("start-{i}.log")))
         .collect();
     // Three servers on an empty database at once: the advisory lock lets one
     // migrate; the others find the schema done.
     let servers: Vec<Server> = std::thread::scope(|s| {
         let starting: Vec<_> = logs
             .iter()
-            .map(|log| s.spawn(|| Server::start_on(&dirs.db, log)))
+            .map(|log| s.spawn(|| common::start_logging_to(&scratch, log)))
             .collect();
         starting.into_iter().map(|h| h.join().unwrap()).collect()
     });
     assert_eq!(servers.len(), 3);
-    let url = url(&dirs);
+    let url = url(&scratch);
     assert_eq!(
         Cluster::query_i64(url, "SELECT count(*) FROM server_schema"),
         clinic_server::store::latest_version(),
@@ -289,7 +289,7 @@ fn servers_starting_together_migrate_once_and_a_newer_schema_is_refused() {
         url,
         "WITH n AS (INSERT INTO server_schema VALUES (999, 0) RETURNING version) SELECT version FROM n",
     );
-    let (ok, _) = common::cli(&["quarantine"], &dirs.db);
+    let (ok, _) = common::cli(&["quarantine"], &scratch);
     assert!(!ok, "a newer schema must be refused");
     assert_eq!(
         Cluster::query_i64(url, "SELECT count(*) FROM server_schema"),

@@ -4,7 +4,7 @@
 mod common;
 
 use clinic_protocol::{ClinicId, OpId, PullResponse};
-use common::{seqs, Api, Backend, Dirs, Server};
+use common::{seqs, Api, Backend};
 use serde_json::json;
 use std::collections::HashSet;
 
@@ -13,10 +13,10 @@ common::on_both_backends!(
     4
 );
 async fn an_enrollment_code_works_once_and_a_wrong_one_gets_no_hint(backend: Backend) {
-    let dirs = Dirs::with(backend);
+    let scratch = common::scratch(backend);
     let clinic = ClinicId::new().to_string();
-    let code = common::issue_code(&dirs.db, &clinic);
-    let server = Server::start(&dirs);
+    let code = common::issue_code(&scratch, &clinic);
+    let server = common::start(&scratch);
     let api = Api::new(&server);
 
     let health = api.get("/v1/health", None).await;
@@ -62,7 +62,7 @@ async fn an_enrollment_code_works_once_and_a_wrong_one_gets_no_hint(backend: Bac
     api.get("/v1/pull", Some("x".repeat(43).as_str()))
         .await
         .assert_error(401, "unauthorized");
-    let log = dirs.log_text();
+    let log = scratch.log_text();
     assert!(log.contains("device enrolled"), "log too quiet: {log}");
     assert!(
         !log.contains(&token) && !log.contains(&code),
@@ -72,11 +72,11 @@ async fn an_enrollment_code_works_once_and_a_wrong_one_gets_no_hint(backend: Bac
 
 common::on_both_backends!(push_replay_and_pull_by_cursor, 4);
 async fn push_replay_and_pull_by_cursor(backend: Backend) {
-    let dirs = Dirs::with(backend);
+    let scratch = common::scratch(backend);
     let clinic = ClinicId::new().to_string();
-    let server = Server::start(&dirs);
+    let server = common::start(&scratch);
     let api = Api::new(&server);
-    let mut device = api.enroll(&dirs.db, &clinic).await;
+    let mut device = api.enroll(&scratch, &clinic).await;
     let ops = device.ops(3);
 
     let first = api.push(&device, &ops).await;
@@ -136,7 +136,7 @@ async fn push_replay_and_pull_by_cursor(backend: Backend) {
         (none.status, none.body["results"].clone()),
         (200, json!([]))
     );
-    let log = dirs.log_text();
+    let log = scratch.log_text();
     assert!(!log.contains("555-0001"), "op payload reached the log");
 }
 
@@ -144,14 +144,14 @@ common::on_both_backends!(two_devices_pushing_concurrently_get_a_gap_free_log, 8
 async fn two_devices_pushing_concurrently_get_a_gap_free_log(backend: Backend) {
     const BATCHES: usize = 20;
     const PER_BATCH: usize = 3;
-    let dirs = Dirs::with(backend);
+    let scratch = common::scratch(backend);
     let clinic = ClinicId::new().to_string();
-    let server = Server::start(&dirs);
+    let server = common::start(&scratch);
     let api = Api::new(&server);
     let mut tasks = Vec::new();
     let mut pushed = HashSet::new();
     for _ in 0..2 {
-        let mut device = api.enroll(&dirs.db, &clinic).await;
+        let mut device = api.enroll(&scratch, &clinic).await;
         // Every batch is its own task: both devices' batches race each other.
         for _ in 0..BATCHES {
             let ops = device.ops(PER_BATCH);
@@ -177,7 +177,7 @@ async fn two_devices_pushing_concurrently_get_a_gap_free_log(backend: Backend) {
     acked.sort_unstable();
     assert_eq!(acked, (1..=total as u64).collect::<Vec<_>>());
 
-    let device = api.enroll(&dirs.db, &clinic).await;
+    let device = api.enroll(&scratch, &clinic).await;
     let log = api.pull_all(&device.token, 7).await;
     assert_eq!(
         log.iter().map(|o| o.seq).collect::<Vec<_>>(),
@@ -190,11 +190,11 @@ async fn two_devices_pushing_concurrently_get_a_gap_free_log(backend: Backend) {
 
 common::on_both_backends!(kill_9_loses_nothing_acked_and_the_sequence_continues, 8);
 async fn kill_9_loses_nothing_acked_and_the_sequence_continues(backend: Backend) {
-    let dirs = Dirs::with(backend);
+    let scratch = common::scratch(backend);
     let clinic = ClinicId::new().to_string();
-    let mut server = Server::start(&dirs);
+    let mut server = common::start(&scratch);
     let api = Api::new(&server);
-    let mut device = api.enroll(&dirs.db, &clinic).await;
+    let mut device = api.enroll(&scratch, &clinic).await;
     let ops = device.ops(3);
     assert_eq!(seqs(&api.push(&device, &ops).await, "accepted"), [1, 2, 3]);
 
@@ -220,7 +220,7 @@ async fn kill_9_loses_nothing_acked_and_the_sequence_continues(backend: Backend)
         }
     }
 
-    let server = Server::start(&dirs);
+    let server = common::start(&scratch);
     let api = Api::new(&server);
     let log = api.pull_all(&device.token, 1000).await;
     let n = log.len() as u64;
@@ -268,11 +268,11 @@ async fn kill_9_loses_nothing_acked_and_the_sequence_continues(backend: Backend)
 
 common::on_both_backends!(sigterm_stops_the_server_cleanly, 2);
 async fn sigterm_stops_the_server_cleanly(backend: Backend) {
-    let dirs = Dirs::with(backend);
-    let mut server = Server::start(&dirs);
+    let scratch = common::scratch(backend);
+    let mut server = common::start(&scratch);
     let api = Api::new(&server);
     assert_eq!(api.get("/v1/health", None).await.status, 200);
-    let status = server.terminate();
+    let status = server.terminate().expect("the server stops on SIGTERM");
     assert!(status.success(), "exit status {status:?}");
-    assert!(dirs.log_text().contains("SIGTERM"));
+    assert!(scratch.log_text().contains("SIGTERM"));
 }

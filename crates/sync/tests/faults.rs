@@ -354,7 +354,7 @@ async fn server_killed_between_commit_and_reply_push_applied_once() {
         pending,
         "ops marked pushed without a reply"
     );
-    tokio::task::block_in_place(|| c.server.restart(&c.scratch, Some(&c.certs)));
+    tokio::task::block_in_place(|| c.server.restart()).unwrap();
     let logged: HashSet<String> = c
         .log(&a)
         .await
@@ -393,7 +393,7 @@ async fn server_killed_between_commit_and_reply_push_applied_once() {
         tokio::time::sleep(Duration::from_millis(rng.range(100, 500))).await;
         c.server.kill9();
         tokio::time::sleep(Duration::from_millis(rng.range(0, 200))).await;
-        tokio::task::block_in_place(|| c.server.restart(&c.scratch, Some(&c.certs)));
+        tokio::task::block_in_place(|| c.server.restart()).unwrap();
     }
     stop.store(true, Ordering::SeqCst);
     for w in writers {
@@ -680,7 +680,8 @@ async fn revoked_device_and_borrowed_token_are_refused() {
     assert_eq!(c.log(&b).await, before, "a refused push changed the log");
 
     c.scratch
-        .cli(&["revoke-device", "--device-id", &a_id.to_string()]);
+        .cli(&["revoke-device", "--device-id", &a_id.to_string()])
+        .unwrap();
     let revoked = engine::sync_round(&a, |_| {}).await;
     assert!(matches!(revoked, Err(SyncError::Revoked)), "{revoked:?}");
     assert_eq!(revoked.unwrap_err().phase(), SyncPhase::Revoked);

@@ -14,7 +14,7 @@ use clinic_protocol::{
 };
 use clinic_store::{DbKey, Encryption, Store};
 use clinic_sync::engine::{self, StoreAccess};
-use common::{Certs, Scratch, Server};
+use common::{Certs, Options, Scratch, Server};
 use std::sync::Mutex;
 
 const AUDIT_KEY: [u8; 32] = [9; 32];
@@ -56,20 +56,14 @@ impl Device {
         clinic: &str,
         name: &str,
     ) {
-        let code = scratch.cli(&[
-            "issue-code",
-            "--clinic-id",
-            clinic,
-            "--clinic-name",
-            "Riverside",
-        ]);
+        let code = scratch.issue_code(clinic, "Riverside").unwrap();
         engine::enroll(
             self,
             &ConnectSyncServer {
                 server_url: format!("https://localhost:{}", server.port()),
                 enrollment_code: code,
                 device_name: name.into(),
-                ca_pem: Some(String::from_utf8(certs.ca_pem()).unwrap()),
+                ca_pem: Some(certs.ca_pem().unwrap()),
             },
         )
         .await
@@ -186,9 +180,9 @@ fn edit(store: &mut Store, id: PatientId, change: impl FnOnce(&mut PatientDetail
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_devices_editing_apart_converge_and_surface_every_conflict() {
-    let scratch = Scratch::new();
-    let certs = scratch.gen_cert("tls", &[]);
-    let server = Server::start(&scratch, Some(&certs));
+    let scratch = Scratch::new().unwrap();
+    let certs = scratch.gen_cert("tls", &[]).unwrap();
+    let server = Server::start(&scratch, Options::tls(&certs)).unwrap();
     let (a, b, c) = (Device::new(), Device::new(), Device::new());
 
     // The clinic is set up on A and reaches B and C with its staff and patient.
@@ -307,9 +301,9 @@ fn audit_head(store: &Store) -> (u64, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_anchors_each_devices_audit_chain_and_notices_tampering() {
-    let scratch = Scratch::new();
-    let certs = scratch.gen_cert("tls", &[]);
-    let server = Server::start(&scratch, Some(&certs));
+    let scratch = Scratch::new().unwrap();
+    let certs = scratch.gen_cert("tls", &[]).unwrap();
+    let server = Server::start(&scratch, Options::tls(&certs)).unwrap();
     let a = Device::new();
     let clinic = set_up_clinic(&a);
     for _ in 0..3 {
@@ -377,7 +371,7 @@ async fn the_server_anchors_each_devices_audit_chain_and_notices_tampering() {
             "https://localhost:{}",
             server.port()
         ))
-        .with_ca_pem(certs.ca_pem()),
+        .with_ca_pem(certs.ca_pem().unwrap().into_bytes()),
     )
     .unwrap();
     let token = state::enrollment(a.s().conn())
@@ -391,9 +385,9 @@ async fn the_server_anchors_each_devices_audit_chain_and_notices_tampering() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_large_document_travels_in_its_own_batch_and_small_pages() {
     use base64::Engine;
-    let scratch = Scratch::new();
-    let certs = scratch.gen_cert("tls", &[]);
-    let server = Server::start(&scratch, Some(&certs));
+    let scratch = Scratch::new().unwrap();
+    let certs = scratch.gen_cert("tls", &[]).unwrap();
+    let server = Server::start(&scratch, Options::tls(&certs)).unwrap();
     let (a, b) = (Device::new(), Device::new());
     let clinic = set_up_clinic(&a);
     let patient = register(&mut a.s(), ada());

@@ -25,12 +25,12 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 mod common;
-use common::{Certs, Scratch, Server};
+use common::{Certs, Options, Scratch, Server, CLINIC_NAME};
 
 fn transport(base: String, ca: Option<&Certs>) -> Result<Transport, TransportError> {
     let mut config = TransportConfig::new(base).with_timeout(Duration::from_secs(20));
     if let Some(certs) = ca {
-        config = config.with_ca_pem(certs.ca_pem());
+        config = config.with_ca_pem(certs.ca_pem().unwrap().into_bytes());
     }
     Transport::new(config)
 }
@@ -68,17 +68,17 @@ fn seqs(outcomes: &clinic_protocol::PushResponse) -> Vec<(bool, u64)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enroll_push_and_pull_over_https_with_the_clinic_ca() {
-    let scratch = Scratch::new();
-    let certs = scratch.gen_cert("certs", &[]);
+    let scratch = Scratch::new().unwrap();
+    let certs = scratch.gen_cert("certs", &[]).unwrap();
     let clinic = ClinicId::new();
-    let code = scratch.issue_code(clinic);
-    let server = Server::start(&scratch, Some(&certs));
+    let code = scratch.issue_code(clinic, CLINIC_NAME).unwrap();
+    let server = Server::start(&scratch, Options::tls(&certs)).unwrap();
     // The default certificate names both localhost and 127.0.0.1.
     for host in ["127.0.0.1", "localhost"] {
         let t = transport(format!("https://{host}:{}", server.port()), Some(&certs)).unwrap();
         assert_eq!(t.health().await.unwrap().status, "ok");
     }
-    let t = transport(format!("https://{}/", server.addr), Some(&certs)).unwrap();
+    let t = transport(format!("https://{}/", server.addr()), Some(&certs)).unwrap();
 
     let device_id = DeviceId::new();
     let enrolled = t
@@ -133,7 +133,9 @@ async fn enroll_push_and_pull_over_https_with_the_clinic_ca() {
     );
 
     // Revoked: the device is told to wipe.
-    scratch.cli(&["revoke-device", "--device-id", &device_id.to_string()]);
+    scratch
+        .cli(&["revoke-device", "--device-id", &device_id.to_string()])
+        .unwrap();
     let revoked = t.pull(&token, None, 10).await.unwrap_err();
     assert!(
         revoked.is_revoked() && !revoked.is_retryable(),
@@ -148,10 +150,10 @@ async fn enroll_push_and_pull_over_https_with_the_clinic_ca() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_token_is_unauthorized() {
-    let scratch = Scratch::new();
-    let certs = scratch.gen_cert("certs", &[]);
-    let server = Server::start(&scratch, Some(&certs));
-    let t = transport(format!("https://{}", server.addr), Some(&certs)).unwrap();
+    let scratch = Scratch::new().unwrap();
+    let certs = scratch.gen_cert("certs", &[]).unwrap();
+    let server = Server::start(&scratch, Options::tls(&certs)).unwrap();
+    let t = transport(format!("https://{}", server.addr()), Some(&certs)).unwrap();
     let token = "x".repeat(43);
     let e = t.pull(&token, None, 10).await.unwrap_err();
     assert!(
@@ -183,11 +185,11 @@ async fn an_unknown_token_is_unauthorized() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_transport_without_the_clinic_ca_is_refused() {
-    let scratch = Scratch::new();
-    let certs = scratch.gen_cert("certs", &[]);
-    let server = Server::start(&scratch, Some(&certs));
+    let scratch = Scratch::new().unwrap();
+    let certs = scratch.gen_cert("certs", &[]).unwrap();
+    let server = Server::start(&scratch, Options::tls(&certs)).unwrap();
     // A system without any CA bundle fails already when building the client.
-    let err = match transport(format!("https://{}", server.addr), None) {
+    let err = match transport(format!("https://{}", server.addr()), None) {
         Ok(t) => t.health().await.unwrap_err(),
         Err(e) => e,
     };
@@ -200,8 +202,8 @@ async fn a_transport_without_the_clinic_ca_is_refused() {
     }
     assert!(!err.is_retryable());
     // Another CA than the one that signed the server's certificate: refused too.
-    let other = scratch.gen_cert("other", &[]);
-    let t = transport(format!("https://{}", server.addr), Some(&other)).unwrap();
+    let other = scratch.gen_cert("other", &[]).unwrap();
+    let t = transport(format!("https://{}", server.addr()), Some(&other)).unwrap();
     let err = t.health().await.unwrap_err();
     assert!(
         matches!(&err, TransportError::Tls(t) if t.contains("UnknownIssuer")),
@@ -212,10 +214,10 @@ async fn a_transport_without_the_clinic_ca_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_certificate_for_another_host_is_refused() {
-    let scratch = Scratch::new();
-    let certs = scratch.gen_cert("certs", &["other.example"]);
-    let server = Server::start(&scratch, Some(&certs));
-    let t = transport(format!("https://{}", server.addr), Some(&certs)).unwrap();
+    let scratch = Scratch::new().unwrap();
+    let certs = scratch.gen_cert("certs", &["other.example"]).unwrap();
+    let server = Server::start(&scratch, Options::tls(&certs)).unwrap();
+    let t = transport(format!("https://{}", server.addr()), Some(&certs)).unwrap();
     let err = t.health().await.unwrap_err();
     assert!(
         matches!(&err, TransportError::Tls(t) if t.contains("not valid for name")),
@@ -225,13 +227,13 @@ async fn a_certificate_for_another_host_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn https_to_a_plain_http_server_is_a_tls_error_and_loopback_http_works() {
-    let scratch = Scratch::new();
-    let server = Server::start(&scratch, None);
-    let plain = transport(format!("http://{}", server.addr), None).unwrap();
+    let scratch = Scratch::new().unwrap();
+    let server = Server::start(&scratch, Options::plain()).unwrap();
+    let plain = transport(format!("http://{}", server.addr()), None).unwrap();
     assert_eq!(plain.health().await.unwrap().status, "ok");
     let t = transport(format!("http://localhost:{}", server.port()), None).unwrap();
     assert_eq!(t.health().await.unwrap().status, "ok");
-    let tls = transport(format!("https://{}", server.addr), None);
+    let tls = transport(format!("https://{}", server.addr()), None);
     if let Ok(tls) = tls {
         let err = tls.health().await.unwrap_err();
         assert!(matches!(err, TransportError::Tls(_)), "{err:?}");
@@ -369,8 +371,8 @@ async fn raw_tls_server(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_forced_to_tls_1_2_or_1_3_is_accepted() {
-    let scratch = Scratch::new();
-    let certs = scratch.gen_cert("certs", &[]);
+    let scratch = Scratch::new().unwrap();
+    let certs = scratch.gen_cert("certs", &[]).unwrap();
     for (version, expected) in [
         (&rustls::version::TLS12, rustls::ProtocolVersion::TLSv1_2),
         (&rustls::version::TLS13, rustls::ProtocolVersion::TLSv1_3),
@@ -387,8 +389,8 @@ async fn a_server_forced_to_tls_1_2_or_1_3_is_accepted() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_push_is_gzipped_on_the_wire_and_carries_the_token() {
-    let scratch = Scratch::new();
-    let certs = scratch.gen_cert("certs", &[]);
+    let scratch = Scratch::new().unwrap();
+    let certs = scratch.gen_cert("certs", &[]).unwrap();
     let (addr, seen) = raw_tls_server(
         &certs,
         rustls::DEFAULT_VERSIONS,

@@ -1,7 +1,7 @@
-//! Black-box harness: starts the real `clinic-server` binary on 127.0.0.1 with a
-//! temporary data directory (SQLite) or a fresh database of a throwaway
-//! PostgreSQL cluster ([`pg`]), talks plain HTTP to it (hyper-util client), and
-//! runs its CLI. A drop guard kills every server it started.
+//! Black-box harness: starts the real `clinic-server` binary on 127.0.0.1
+//! (crates/server-harness) with a temporary data directory (SQLite) or a fresh
+//! database of a throwaway PostgreSQL cluster ([`pg`]), talks plain HTTP to it
+//! (hyper-util client), and runs its CLI. Every server is killed on drop.
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
@@ -11,20 +11,17 @@ use bytes::Bytes;
 use clinic_protocol::{
     DeviceId, EntityKind, Hlc, LoggedOp, Op, OpId, OpKind, PullResponse, SCHEMA_VERSION,
 };
+pub use clinic_server_harness::{Options, Scratch, Server};
 use http::{Method, Request};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::{connect::HttpConnector, Client};
 use hyper_util::rt::TokioExecutor;
 use serde_json::{json, Value};
-use std::ffi::OsString;
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
+/// The binary cargo built for these tests.
 pub const BIN: &str = env!("CARGO_BIN_EXE_clinic-server");
-const START_TIMEOUT: Duration = Duration::from_secs(20);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Which storage backend a test runs the server on.
@@ -34,76 +31,13 @@ pub enum Backend {
     Postgres,
 }
 
-/// One server database: a SQLite data directory or a PostgreSQL URL.
-#[derive(Clone, Debug)]
-pub enum Db {
-    Sqlite(PathBuf),
-    Postgres(String),
-}
-
-/// What selects a server's storage on its command line (`--data-dir D` or
-/// `--database-url U`). A bare path means SQLite.
-pub trait Storage {
-    fn store_args(&self) -> Vec<OsString>;
-}
-
-impl Storage for Path {
-    fn store_args(&self) -> Vec<OsString> {
-        vec!["--data-dir".into(), self.into()]
-    }
-}
-
-impl Storage for PathBuf {
-    fn store_args(&self) -> Vec<OsString> {
-        self.as_path().store_args()
-    }
-}
-
-impl Storage for Db {
-    fn store_args(&self) -> Vec<OsString> {
-        match self {
-            Db::Sqlite(dir) => dir.store_args(),
-            Db::Postgres(url) => vec!["--database-url".into(), url.into()],
-        }
-    }
-}
-
-/// A temporary directory (the SQLite data directory, server logs) and the
-/// server database (`db`): SQLite in `data`, or a fresh PostgreSQL database.
-pub struct Dirs {
-    _tmp: tempfile::TempDir,
-    pub data: PathBuf,
-    pub log: PathBuf,
-    pub db: Db,
-}
-
-impl Dirs {
-    pub fn new() -> Self {
-        Self::with(Backend::Sqlite)
-    }
-
-    pub fn with(backend: Backend) -> Self {
-        let tmp = tempfile::tempdir().expect("temp dir");
-        let data = tmp.path().join("data");
-        let db = match backend {
-            Backend::Sqlite => Db::Sqlite(data.clone()),
-            Backend::Postgres => Db::Postgres(pg::cluster().new_database()),
-        };
-        Self {
-            data,
-            log: tmp.path().join("server.log"),
-            db,
-            _tmp: tmp,
-        }
-    }
-
-    /// Another log file in the temporary directory (a second server).
-    pub fn log_file(&self, name: &str) -> PathBuf {
-        self._tmp.path().join(name)
-    }
-
-    pub fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+/// A scratch directory (the SQLite data directory, server logs) whose store is
+/// SQLite in its `data/`, or a fresh PostgreSQL database.
+pub fn scratch(backend: Backend) -> Scratch {
+    let scratch = Scratch::with_bin(BIN, "clinic-server-test-").expect("temp dir");
+    match backend {
+        Backend::Sqlite => scratch,
+        Backend::Postgres => scratch.with_database_url(pg::cluster().new_database()),
     }
 }
 
@@ -128,106 +62,20 @@ macro_rules! on_both_backends {
 #[allow(unused_imports)]
 pub(crate) use on_both_backends;
 
-/// A running server process; killed (SIGKILL) and reaped on drop.
-pub struct Server {
-    child: Child,
-    pub base: String,
+/// Starts `clinic-server serve` (plain HTTP) on the scratch's store, logging to
+/// its `server.log` (appended), and waits for its `listening on` line.
+pub fn start(scratch: &Scratch) -> Server {
+    start_logging_to(scratch, &scratch.log())
 }
 
-impl Server {
-    /// Starts `clinic-server serve` and waits for its `listening on` line.
-    pub fn start(dirs: &Dirs) -> Self {
-        Self::start_on(&dirs.db, &dirs.log)
-    }
-
-    /// Starts a server on `store`, logging to `log` (appended).
-    pub fn start_on(store: &(impl Storage + ?Sized), log: &Path) -> Self {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log)
-            .expect("log file");
-        let mut child = Command::new(BIN)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(store.store_args())
-            .env_remove("CLINIC_SERVER_DATABASE_URL")
-            .env("RUST_LOG", "debug")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .expect("spawn clinic-server");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            let mut line = String::new();
-            let _ = reader.read_line(&mut line);
-            let _ = tx.send(line);
-            // Keep draining so the server never blocks on a full pipe.
-            let _ = reader.read_to_end(&mut Vec::new());
-        });
-        // From here on the guard owns the child, so a failed start still kills it.
-        let mut server = Self {
-            child,
-            base: String::new(),
-        };
-        let line = rx
-            .recv_timeout(START_TIMEOUT)
-            .expect("server printed no 'listening on' line in time");
-        let addr = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
-        server.base = format!("http://{addr}");
-        server
-    }
-
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// kill -9 and reap.
-    pub fn kill9(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    /// SIGTERM, then wait (bounded) for the exit status.
-    pub fn terminate(&mut self) -> ExitStatus {
-        let ok = Command::new("kill")
-            .args(["-TERM", &self.pid().to_string()])
-            .status()
-            .expect("kill -TERM");
-        assert!(ok.success());
-        let deadline = Instant::now() + START_TIMEOUT;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "server ignored SIGTERM");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Starts a server on the scratch's store, logging to `log` (appended).
+pub fn start_logging_to(scratch: &Scratch, log: &Path) -> Server {
+    Server::start(scratch, Options::plain().log(log)).expect("start clinic-server")
 }
 
 /// Runs a CLI command to completion; returns (success, stdout).
-pub fn cli(args: &[&str], store: &(impl Storage + ?Sized)) -> (bool, String) {
-    let out = Command::new(BIN)
-        .args(args)
-        .args(store.store_args())
-        .env_remove("CLINIC_SERVER_DATABASE_URL")
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run clinic-server");
+pub fn cli(args: &[&str], scratch: &Scratch) -> (bool, String) {
+    let out = scratch.cli_output(args).expect("run clinic-server");
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -235,24 +83,15 @@ pub fn cli(args: &[&str], store: &(impl Storage + ?Sized)) -> (bool, String) {
 }
 
 /// `issue-code` for a clinic: the printed one-time code.
-pub fn issue_code(store: &(impl Storage + ?Sized), clinic: &str) -> String {
-    let (ok, out) = cli(
-        &[
-            "issue-code",
-            "--clinic-id",
-            clinic,
-            "--clinic-name",
-            "Test Clinic",
-        ],
-        store,
-    );
-    assert!(ok, "issue-code failed");
-    out.trim().to_string()
+pub fn issue_code(scratch: &Scratch, clinic: &str) -> String {
+    scratch
+        .issue_code(clinic, "Test Clinic")
+        .expect("issue-code")
 }
 
 /// The `quarantined ops: N` count printed by the CLI, and its detail lines.
-pub fn quarantine_listing(store: &(impl Storage + ?Sized)) -> (usize, Vec<String>) {
-    let (ok, out) = cli(&["quarantine"], store);
+pub fn quarantine_listing(scratch: &Scratch) -> (usize, Vec<String>) {
+    let (ok, out) = cli(&["quarantine"], scratch);
     assert!(ok, "quarantine failed");
     let mut lines = out.lines();
     let count = lines
@@ -289,7 +128,7 @@ pub struct Api {
 impl Api {
     pub fn new(server: &Server) -> Self {
         Self {
-            base: server.base.clone(),
+            base: server.url(),
             client: Client::builder(TokioExecutor::new()).build_http(),
         }
     }
@@ -356,8 +195,8 @@ impl Api {
     }
 
     /// Enrolls a new device with a fresh code for `clinic`.
-    pub async fn enroll(&self, store: &(impl Storage + ?Sized), clinic: &str) -> Device {
-        let code = issue_code(store, clinic);
+    pub async fn enroll(&self, scratch: &Scratch, clinic: &str) -> Device {
+        let code = issue_code(scratch, clinic);
         let id = DeviceId::new();
         let r = self
             .post(

@@ -2,7 +2,7 @@
 //! the engine's `StoreAccess`, core use cases to write, rounds retried while
 //! offline, and the checks every fault test ends with (the server's whole log:
 //! each op of every outbox exactly once, seq gap-free, rows identical).
-use super::{Certs, Scratch, Server};
+use super::{Certs, Options, Scratch, Server, CLINIC_NAME};
 use clinic_core::registry;
 use clinic_core::Caller;
 use clinic_protocol::{
@@ -324,10 +324,10 @@ pub struct Clinic {
 
 impl Clinic {
     pub fn start() -> Self {
-        let scratch = Scratch::new();
-        let certs = scratch.gen_cert("tls", &[]);
-        let server = Server::start(&scratch, Some(&certs));
-        let ca = certs.ca_pem();
+        let scratch = Scratch::new().unwrap();
+        let certs = scratch.gen_cert("tls", &[]).unwrap();
+        let server = Server::start(&scratch, Options::tls(&certs)).unwrap();
+        let ca = certs.ca_pem().unwrap().into_bytes();
         Self {
             scratch,
             certs,
@@ -338,7 +338,7 @@ impl Clinic {
     }
 
     pub fn code(&self) -> String {
-        self.scratch.issue_code(self.id)
+        self.scratch.issue_code(self.id, CLINIC_NAME).unwrap()
     }
 
     /// The server itself, not through a proxy.
@@ -351,7 +351,7 @@ impl Clinic {
     }
 
     pub fn assert_nothing_quarantined(&self) {
-        let out = self.scratch.cli(&["quarantine"]);
+        let out = self.scratch.cli(&["quarantine"]).unwrap();
         assert!(out.starts_with("quarantined ops: 0"), "{out}");
     }
 
