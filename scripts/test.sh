@@ -125,6 +125,7 @@ if [ -d crates/bench ]; then
   cargo run --release -p clinic-bench --bin chart-bench -- --opens 100 --background 50 --documents 2000
   cargo run --release -p clinic-bench --bin schedule-bench -- --appointments 5000 --runs 50
   cargo run --release -p clinic-bench --bin sync-bench -- --apply-ops 2000 --rows 20000 --edits 50 --devices 50
+  cargo run --release -p clinic-bench --bin fhir-bench -- --runs 1
 else
   say "crates/bench does not exist: skipped"
 fi

@@ -123,6 +123,9 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::sync::join_clinic,
             commands::sync::list_sync_conflicts,
             commands::sync::resolve_sync_conflict,
+            commands::interop::import_fhir,
+            commands::interop::export_fhir_patient,
+            commands::interop::export_fhir_patients,
         ]))
         .setup(|app| {
             let config = Config::from_env(app.path().app_data_dir().ok());

@@ -161,6 +161,11 @@ commands! {
     JoinClinic => "join_clinic",
     ListSyncConflicts => "list_sync_conflicts",
     ResolveSyncConflict => "resolve_sync_conflict",
+    /// FHIR R4: import files, export one patient's record, export every
+    /// patient (NDJSON).
+    ImportFhir => "import_fhir",
+    ExportFhirPatient => "export_fhir_patient",
+    ExportFhirPatients => "export_fhir_patients",
     Lock => "lock",
     Unlock => "unlock",
     Logout => "logout",
@@ -248,6 +253,10 @@ impl fmt::Display for Command {
 ///   appointments;
 /// - the kiosk commands belong to the kiosk window alone: no staff role;
 /// - everyone manages their own authenticator and session;
+/// - FHIR: administrators (moving a clinic's records in) and doctors (a
+///   referral's record) import; a patient's record is exported by the
+///   clinicians and by administrators (release of records on request); the
+///   whole clinic's patient list (demographics) by administrators only;
 /// - `create_clinic` and `login` are for callers without a session: a signed-in
 ///   user logs out first.
 pub fn permits(role: Role, command: Command) -> bool {
@@ -344,6 +353,9 @@ pub fn permits(role: Role, command: Command) -> bool {
         C::ConnectSyncServer => role == R::Administrator,
         C::ListSyncConflicts => !matches!(role, R::Billing),
         C::ResolveSyncConflict => matches!(role, R::Administrator | R::FrontDesk),
+        C::ImportFhir => matches!(role, R::Administrator | R::Doctor),
+        C::ExportFhirPatient => matches!(role, R::Administrator | R::Doctor | R::Nurse),
+        C::ExportFhirPatients => role == R::Administrator,
         C::Lock | C::Unlock | C::Logout => true,
     }
 }

@@ -18,6 +18,8 @@
 //! - `observations`: vital signs and results, trends, the notification inbox;
 //! - `documents`: patient documents (upload, search, view, share);
 //! - `merge`: merging duplicate patient records (with a redirect);
+//! - `interop`: FHIR R4 import (one patient per transaction, re-imports
+//!   matched) and export (a patient's Bundle, the clinic's patients as NDJSON);
 //! - `schedule`: the clinic's time zone, appointment types, rooms, providers' hours
 //!   and exceptions, free slots, appointments, waitlist, reassignment, reminders;
 //! - `kiosk`: patient self check-in at the kiosk window;
@@ -36,6 +38,7 @@ pub mod documents;
 mod error;
 pub mod identity;
 mod inbox;
+pub mod interop;
 pub mod kiosk;
 pub mod merge;
 pub mod notes;

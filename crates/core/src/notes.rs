@@ -143,18 +143,6 @@ pub fn create_encounter(
         crate::registry::require_patient(tx.conn(), patient)?;
         let now = tx.now_rfc3339();
         let started_at = started.clone().unwrap_or_else(|| now.clone());
-        tx.record(
-            OpKind::CreateEncounter,
-            EntityKind::Encounter,
-            &id.to_string(),
-            json!({
-                "patient_id": patient.to_string(),
-                "type": request.encounter_type.as_str(),
-                "reason": reason,
-                "started_at": started_at,
-                "status": "in_progress",
-            }),
-        )?;
         let encounter = Encounter {
             id,
             patient_id: patient,
@@ -165,7 +153,7 @@ pub fn create_encounter(
             recorded_by: caller.actor_name(),
             version: 1,
         };
-        insert_encounter_row(tx.conn(), &encounter, caller.actor_id().as_deref(), &now)?;
+        insert_new_encounter(tx, caller, &encounter)?;
         let e = caller.chart_event(
             AuditAction::Create,
             patient,
@@ -175,6 +163,59 @@ pub fn create_encounter(
         Ok::<_, CoreError>(())
     })?;
     get_encounter(store.conn(), id)
+}
+
+/// Records a new encounter (its op and row, at version 1) inside the caller's
+/// transaction. No audit entry: the caller writes it. Shared by
+/// [`create_encounter`] and the FHIR import (which records visits with the
+/// status they had).
+pub(crate) fn insert_new_encounter(
+    tx: &mut WriteTx<'_>,
+    caller: &Caller<'_>,
+    encounter: &Encounter,
+) -> Result<(), CoreError> {
+    tx.record(
+        OpKind::CreateEncounter,
+        EntityKind::Encounter,
+        &encounter.id.to_string(),
+        json!({
+            "patient_id": encounter.patient_id.to_string(),
+            "type": encounter.encounter_type.as_str(),
+            "reason": encounter.reason,
+            "started_at": encounter.started_at,
+            "status": encounter.status.as_str(),
+        }),
+    )?;
+    let now = tx.now_rfc3339();
+    insert_encounter_row(tx.conn(), encounter, caller.actor_id().as_deref(), &now)
+}
+
+/// Sets an encounter's status (its op and row, the next version) inside the
+/// caller's transaction. No audit entry: the caller writes it. Shared with the
+/// FHIR import.
+pub(crate) fn set_encounter_status_in(
+    tx: &mut WriteTx<'_>,
+    current: &Encounter,
+    status: EncounterStatus,
+) -> Result<(), CoreError> {
+    let version = current.version + 1;
+    tx.record(
+        OpKind::SetEncounterStatus,
+        EntityKind::Encounter,
+        &current.id.to_string(),
+        json!({ "status": status.as_str(), "version": version }),
+    )?;
+    tx.conn()
+        .prepare_cached(
+            "UPDATE encounter SET status = ?2, version = ?3, updated_at = ?4 WHERE id = ?1",
+        )?
+        .execute(params![
+            current.id.to_string(),
+            status.as_str(),
+            version,
+            tx.now_rfc3339()
+        ])?;
+    Ok(())
 }
 
 /// Finishes an encounter or marks it entered in error.
@@ -200,24 +241,8 @@ pub fn set_encounter_status(
         return Ok(current);
     }
     let device = store.device_id();
-    let version = current.version + 1;
     store.write(|tx| {
-        tx.record(
-            OpKind::SetEncounterStatus,
-            EntityKind::Encounter,
-            &current.id.to_string(),
-            json!({ "status": request.status.as_str(), "version": version }),
-        )?;
-        tx.conn()
-            .prepare_cached(
-                "UPDATE encounter SET status = ?2, version = ?3, updated_at = ?4 WHERE id = ?1",
-            )?
-            .execute(params![
-                current.id.to_string(),
-                request.status.as_str(),
-                version,
-                tx.now_rfc3339()
-            ])?;
+        set_encounter_status_in(tx, &current, request.status)?;
         let e = caller.chart_event(
             AuditAction::Update,
             current.patient_id,

@@ -112,9 +112,21 @@ fn insert_new_patient(
     device_code: &str,
     details: &PatientDetails,
 ) -> Result<PatientId, CoreError> {
+    let known = registered_as(tx.conn(), &registration_key(details))?;
+    insert_patient_knowing(tx, device_code, details, &known)
+}
+
+/// [`insert_new_patient`] with the same-key patients the registration says it
+/// knew (`known`): a patient left out of it is a possible duplicate on every
+/// device (the FHIR import leaves out the ones it sends to review).
+pub(crate) fn insert_patient_knowing(
+    tx: &mut WriteTx<'_>,
+    device_code: &str,
+    details: &PatientDetails,
+    known: &[String],
+) -> Result<PatientId, CoreError> {
     let id = PatientId::new();
     let mrn = allocate_mrn(tx, device_code)?;
-    let known = registered_as(tx.conn(), &registration_key(details))?;
     let op = tx.record(
         OpKind::RegisterPatient,
         EntityKind::Patient,
@@ -126,7 +138,7 @@ fn insert_new_patient(
         id,
         &mrn,
         details,
-        &known,
+        known,
         &op.hlc.to_string(),
         &tx.now_rfc3339(),
     )?;
@@ -271,18 +283,12 @@ pub fn update_patient(
                 current: current.version,
             });
         }
-        let before = detail_fields(&current.details);
-        let changed: Map<String, Value> = detail_fields(&details)
-            .into_iter()
-            .filter(|(k, v)| before.get(k) != Some(v))
-            .map(|(k, v)| (k.to_string(), v))
-            .collect();
-        if changed.is_empty() {
+        let field_names = set_fields_in(tx, &current, &details)?;
+        if field_names.is_empty() {
             tracing::info!(patient = %id, "edit changed nothing; nothing written");
             return Ok(());
         }
         // Field names only: never their values.
-        let field_names: Vec<&str> = changed.keys().map(String::as_str).collect();
         tracing::info!(patient = %id, fields = ?field_names, "edited a patient");
         let event = NewAuditEvent::patient_updated(
             caller.actor.clone(),
@@ -291,34 +297,71 @@ pub fn update_patient(
             current.version + 1,
         );
         audit::append_in(tx, caller.audit_key, device, &event)?;
-        // `base`: the values this edit replaced, so a device that applies it can
-        // tell a concurrent edit of an identity field (sync::apply::patients).
-        // `base_clock`: the clock of each replaced value, so it can also tell an
-        // edit made from another's value (sequential) from a concurrent one.
-        let base: Map<String, Value> = changed
-            .keys()
-            .filter_map(|k| before.get(k.as_str()).map(|v| (k.clone(), v.clone())))
-            .collect();
-        let mut clock = field_clock(tx.conn(), id)?;
-        let base_clock: Map<String, Value> = changed
-            .keys()
-            .filter_map(|k| clock.get(k).map(|c| (k.clone(), Value::String(c.clone()))))
-            .collect();
-        let op = tx.record(
-            OpKind::SetFields,
-            EntityKind::Patient,
-            &id.to_string(),
-            json!({ "fields": changed, "base": base, "base_clock": base_clock }),
-        )?;
-        for field in changed.keys() {
-            clock.insert(field.clone(), op.hlc.to_string());
-        }
-        let names_changed =
-            ["given_name", "middle_name", "family_name"].iter().any(|f| changed.contains_key(*f));
-        write_patient_rows(tx.conn(), id, &details, &clock, names_changed, &tx.now_rfc3339())?;
         Ok(())
     })?;
     get_patient(store.conn(), id)
+}
+
+/// Writes the fields of `details` that differ from `current` (one `set_fields`
+/// op and the rewritten rows) inside the caller's transaction, and returns their
+/// names (none: nothing written). No audit entry: the caller writes it. Shared
+/// by edits and the FHIR import.
+pub(crate) fn set_fields_in(
+    tx: &mut WriteTx<'_>,
+    current: &Patient,
+    details: &PatientDetails,
+) -> Result<Vec<&'static str>, CoreError> {
+    let id = current.id;
+    let before = detail_fields(&current.details);
+    let changed: BTreeMap<&'static str, Value> = detail_fields(details)
+        .into_iter()
+        .filter(|(k, v)| before.get(k) != Some(v))
+        .collect();
+    if changed.is_empty() {
+        return Ok(Vec::new());
+    }
+    // `base`: the values this edit replaced, so a device that applies it can
+    // tell a concurrent edit of an identity field (sync::apply::patients).
+    // `base_clock`: the clock of each replaced value, so it can also tell an
+    // edit made from another's value (sequential) from a concurrent one.
+    let base: Map<String, Value> = changed
+        .keys()
+        .filter_map(|k| before.get(k).map(|v| (k.to_string(), v.clone())))
+        .collect();
+    let mut clock = field_clock(tx.conn(), id)?;
+    let base_clock: Map<String, Value> = changed
+        .keys()
+        .filter_map(|k| {
+            clock
+                .get(*k)
+                .map(|c| (k.to_string(), Value::String(c.clone())))
+        })
+        .collect();
+    let fields: Map<String, Value> = changed
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    let op = tx.record(
+        OpKind::SetFields,
+        EntityKind::Patient,
+        &id.to_string(),
+        json!({ "fields": fields, "base": base, "base_clock": base_clock }),
+    )?;
+    for field in changed.keys() {
+        clock.insert(field.to_string(), op.hlc.to_string());
+    }
+    let names_changed = ["given_name", "middle_name", "family_name"]
+        .iter()
+        .any(|f| changed.contains_key(*f));
+    write_patient_rows(
+        tx.conn(),
+        id,
+        details,
+        &clock,
+        names_changed,
+        &tx.now_rfc3339(),
+    )?;
+    Ok(changed.into_keys().collect())
 }
 
 /// Opens a patient's record for the caller: loads it and audits the view.
@@ -341,7 +384,7 @@ pub fn view_patient(
 }
 
 /// Names of the fields that carry a value in `d` (what a registration recorded).
-fn given_fields(d: &PatientDetails) -> Vec<&'static str> {
+pub(crate) fn given_fields(d: &PatientDetails) -> Vec<&'static str> {
     detail_fields(d)
         .into_iter()
         .filter(|(_, v)| match v {

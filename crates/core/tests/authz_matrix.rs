@@ -109,6 +109,9 @@ const EXPECTED: &[(&str, [u8; 5])] = &[
     ("join_clinic", [0, 0, 0, 0, 0]),
     ("list_sync_conflicts", [1, 1, 1, 1, 0]),
     ("resolve_sync_conflict", [1, 1, 0, 0, 0]),
+    ("import_fhir", [1, 0, 1, 0, 0]),
+    ("export_fhir_patient", [1, 0, 1, 1, 0]),
+    ("export_fhir_patients", [1, 0, 0, 0, 0]),
     ("lock", [1, 1, 1, 1, 1]),
     ("unlock", [1, 1, 1, 1, 1]),
     ("logout", [1, 1, 1, 1, 1]),
@@ -186,7 +189,7 @@ fn every_cell_matches_the_expected_table() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 99 * 5);
+    assert_eq!(checked, 102 * 5);
 }
 
 #[test]

@@ -71,6 +71,7 @@ impl Split {
             origin,
             resource_type: resource_type.to_string(),
             id: None,
+            key: None,
             patient: None,
             outcome,
         });
@@ -175,6 +176,7 @@ fn bundle_error(out: &mut Split, origin: Origin, id: Option<String>, path: &str,
         origin,
         resource_type: "Bundle".into(),
         id,
+        key: None,
         patient: None,
         outcome: Outcome::Error {
             path: path.into(),

@@ -289,6 +289,10 @@ pub struct ResourceOutcome {
     /// The resource type, or [`UNREADABLE`] / [`NO_RESOURCE`].
     pub resource_type: String,
     pub id: Option<String>,
+    /// The resource's key ([`FhirIdentity::key`]) when it is a resource: what
+    /// the importer finds its item by.
+    #[serde(default)]
+    pub key: Option<String>,
     /// The key of the patient record it went to (or would have).
     pub patient: Option<String>,
     pub outcome: Outcome,

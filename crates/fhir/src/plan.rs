@@ -208,6 +208,7 @@ pub(crate) fn build(split: Split, codes: &[ObservationCode]) -> ImportPlan {
             origin: r.origin,
             resource_type: fhir.resource_type.clone(),
             id: fhir.id.clone(),
+            key: Some(fhir.key.clone()),
             patient: None,
             outcome: Outcome::Mapped,
         };

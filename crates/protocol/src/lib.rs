@@ -16,6 +16,7 @@ pub mod documents;
 pub mod error;
 pub mod hlc;
 pub mod ids;
+pub mod interop;
 pub mod kiosk;
 pub mod notes;
 pub mod observations;
@@ -37,6 +38,7 @@ pub use ids::{
     DocumentId, EncounterId, NoteId, ObservationId, OpId, PatientId, RoomId, ScheduleExceptionId,
     StaffId, WaitlistEntryId,
 };
+pub use interop::*;
 pub use kiosk::*;
 pub use notes::*;
 pub use observations::*;

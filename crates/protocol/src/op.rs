@@ -39,6 +39,9 @@ pub enum EntityKind {
     ScheduleException,
     Appointment,
     WaitlistEntry,
+    /// A FHIR resource as imported: its identity, what it became here (or that
+    /// it is kept as JSON) and its JSON, for matching re-imports and for export.
+    FhirResource,
 }
 
 impl EntityKind {
@@ -61,6 +64,7 @@ impl EntityKind {
             EntityKind::ScheduleException => "schedule_exception",
             EntityKind::Appointment => "appointment",
             EntityKind::WaitlistEntry => "waitlist_entry",
+            EntityKind::FhirResource => "fhir_resource",
         }
     }
 }
@@ -156,6 +160,10 @@ pub enum OpKind {
     /// resolution, field?, value?}` (an identity field set to the chosen value, or
     /// a possible duplicate dismissed). Every device closes the same conflict.
     ResolveConflict,
+    /// A FHIR resource was imported (or imported again): payload `{patient_id,
+    /// resource_type, fhir, entity, entity_ids, keys, value, reason, resource}`,
+    /// the whole link; last writer (by HLC) wins.
+    SaveFhirResource,
 }
 
 impl OpKind {
@@ -200,6 +208,7 @@ impl OpKind {
             OpKind::AddToWaitlist => "add_to_waitlist",
             OpKind::SetWaitlistStatus => "set_waitlist_status",
             OpKind::ResolveConflict => "resolve_conflict",
+            OpKind::SaveFhirResource => "save_fhir_resource",
         }
     }
 }

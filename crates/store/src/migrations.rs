@@ -42,6 +42,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         13,
         include_str!("../../../migrations/0013_registration_keys.sql"),
     ),
+    (14, include_str!("../../../migrations/0014_fhir_links.sql")),
 ];
 
 /// The schema version this build creates and understands.

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod chart;
 pub mod documents;
+pub mod interop;
 pub mod kiosk;
 pub mod notes;
 pub mod observations;

@@ -102,4 +102,7 @@
     "join_clinic",
     "list_sync_conflicts",
     "resolve_sync_conflict",
+    "import_fhir",
+    "export_fhir_patient",
+    "export_fhir_patients",
 ]

@@ -2,6 +2,7 @@
 // locale by adding a file with the same shape.
 import { enAdmin } from "./en.admin";
 import { enDocuments } from "./en.documents";
+import { enInterop } from "./en.interop";
 import { enKiosk } from "./en.kiosk";
 import { enResults } from "./en.results";
 import { enSchedule } from "./en.schedule";
@@ -22,6 +23,7 @@ export const en = {
   schedule: enSchedule,
   scheduleSetup: enScheduleSetup,
   sync: enSync,
+  interop: enInterop,
   app: {
     title: "Clinic",
     loading: "Opening the patient database…",
@@ -40,6 +42,7 @@ export const en = {
     scheduleSetup: "Schedule set-up",
     conflicts: "Conflicts",
     sync: "Sync",
+    fhir: "FHIR",
   },
   startup: {
     title: "The clinic app could not open its patient database",

@@ -13,6 +13,7 @@
 //!   (`restricted::ensure_caller_access`); reads are audited as views.
 mod validate;
 
+pub(crate) use validate::{details as validate_details, reason as validate_reason};
 pub use validate::{is_icd10, MAX_REASON};
 
 use crate::audit::{self};
@@ -226,16 +227,7 @@ pub fn add_entry(
             updated_at: now.clone(),
             version: 1,
         };
-        tx.record(
-            OpKind::AddChartEntry,
-            EntityKind::ChartEntry,
-            &id.to_string(),
-            json!({ "patient_id": patient.to_string(), "details": details, "status": "active" }),
-        )?;
-        insert_entry_row(tx.conn(), &entry, caller.actor_id().as_deref())?;
-        if kind == ChartEntryKind::Allergy {
-            clear_no_known_allergies(tx.conn(), patient)?;
-        }
+        insert_new_entry(tx, caller, &entry)?;
         let event = caller.chart_event(
             AuditAction::Create,
             patient,
@@ -246,6 +238,37 @@ pub fn add_entry(
     })?;
     tracing::info!(entry = %id, kind = kind.as_str(), "recorded a chart entry");
     get_entry(store.conn(), id)
+}
+
+/// Records a new entry (`entry`, at version 1, stamped with the transaction's
+/// time): its op and rows inside the caller's transaction; recording an allergy
+/// clears a "no known allergies" statement. No audit entry: the caller writes
+/// it. Shared by [`add_entry`] and the FHIR import (which records entries with
+/// the status they had).
+pub(crate) fn insert_new_entry(
+    tx: &mut WriteTx<'_>,
+    caller: &Caller<'_>,
+    entry: &ChartEntry,
+) -> Result<(), CoreError> {
+    let mut payload = json!({
+        "patient_id": entry.patient_id.to_string(),
+        "details": entry.details,
+        "status": entry.status.as_str(),
+    });
+    if !entry.status_reason.is_empty() {
+        payload["status_reason"] = json!(entry.status_reason);
+    }
+    tx.record(
+        OpKind::AddChartEntry,
+        EntityKind::ChartEntry,
+        &entry.id.to_string(),
+        payload,
+    )?;
+    insert_entry_row(tx.conn(), entry, caller.actor_id().as_deref())?;
+    if entry.details.kind() == ChartEntryKind::Allergy {
+        clear_no_known_allergies(tx.conn(), entry.patient_id)?;
+    }
+    Ok(())
 }
 
 /// Loads the entry for a change and checks kind, access and version.
@@ -278,36 +301,53 @@ fn write_change(
 ) -> Result<(), CoreError> {
     let device = store.device_id();
     store.write(|tx| {
-        let now = tx.now_rfc3339();
-        let next = ChartEntry {
-            updated_at: now.clone(),
-            ..next.clone()
-        };
-        tx.record(op, EntityKind::ChartEntry, &next.id.to_string(), payload)?;
-        let changed = tx.conn().prepare_cached("UPDATE chart_entry SET status = ?2, status_reason = ?3, details = ?4, updated_at = ?5,
-                version = ?6
-             WHERE id = ?1 AND version = ?6 - 1")?.execute(
-            params![
-                next.id.to_string(),
-                next.status.as_str(),
-                next.status_reason,
-                serde_json::to_string(&next.details).map_err(|_| corrupt("details"))?,
-                now,
-                next.version,
-            ],
-        )?;
-        if changed != 1 {
-            let current = get_entry(tx.conn(), next.id)?.version;
-            return Err(CoreError::EditConflict {
-                expected: next.version - 1,
-                current,
-            });
-        }
-        insert_version(tx, caller, &next)?;
+        let next = apply_change(tx, caller, next, op, payload)?;
         let event = caller.chart_event(AuditAction::Update, next.patient_id, audit_detail);
         audit::append_in(tx, caller.audit_key, device, &event)?;
         Ok(())
     })
+}
+
+/// Writes `next` (already at its new version) with its op and version row
+/// inside the caller's transaction, and returns it as stored. No audit entry:
+/// the caller writes it. Shared by the chart's changes and the FHIR import.
+pub(crate) fn apply_change(
+    tx: &mut WriteTx<'_>,
+    caller: &Caller<'_>,
+    next: &ChartEntry,
+    op: OpKind,
+    payload: serde_json::Value,
+) -> Result<ChartEntry, CoreError> {
+    let now = tx.now_rfc3339();
+    let next = ChartEntry {
+        updated_at: now.clone(),
+        ..next.clone()
+    };
+    tx.record(op, EntityKind::ChartEntry, &next.id.to_string(), payload)?;
+    let changed = tx
+        .conn()
+        .prepare_cached(
+            "UPDATE chart_entry SET status = ?2, status_reason = ?3, details = ?4, updated_at = ?5,
+            version = ?6
+         WHERE id = ?1 AND version = ?6 - 1",
+        )?
+        .execute(params![
+            next.id.to_string(),
+            next.status.as_str(),
+            next.status_reason,
+            serde_json::to_string(&next.details).map_err(|_| corrupt("details"))?,
+            now,
+            next.version,
+        ])?;
+    if changed != 1 {
+        let current = get_entry(tx.conn(), next.id)?.version;
+        return Err(CoreError::EditConflict {
+            expected: next.version - 1,
+            current,
+        });
+    }
+    insert_version(tx, caller, &next)?;
+    Ok(next)
 }
 
 /// Corrects what an entry says (its kind cannot change). Nothing is written when

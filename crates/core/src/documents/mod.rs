@@ -76,12 +76,23 @@ pub fn get_info(conn: &Connection, id: DocumentId) -> Result<DocumentInfo, CoreE
     .ok_or(CoreError::NotFound("document"))?
 }
 
-/// Stores a new document (see the module header for the checks).
-pub fn upload(
-    store: &mut Store,
-    caller: &Caller<'_>,
-    request: UploadDocument,
-) -> Result<DocumentInfo, CoreError> {
+/// A document that passed the upload checks, ready to write.
+pub(crate) struct ValidUpload {
+    pub document_type: DocumentType,
+    pub title: String,
+    pub document_date: String,
+    pub author: String,
+    pub source: String,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub media_type: &'static str,
+    /// Extracted for keyword search ('' for images).
+    pub text: String,
+}
+
+/// The upload checks (see the module header): field errors, nothing written.
+/// Shared with the FHIR import.
+pub(crate) fn validate_upload(request: &UploadDocument) -> Result<ValidUpload, CoreError> {
     let mut c = Check::new();
     let mut title = request.title.clone();
     c.text("title", &mut title, true, MAX_TITLE);
@@ -132,47 +143,85 @@ pub fn upload(
     let (Some(bytes), Some(sniffed)) = (bytes, sniffed) else {
         return Err(CoreError::field("file", "The file could not be read."));
     };
+    Ok(ValidUpload {
+        document_type: request.document_type,
+        title,
+        document_date,
+        author,
+        source,
+        file_name,
+        bytes,
+        media_type: sniffed.media_type,
+        text: sniffed.text,
+    })
+}
+
+/// Records a checked document (its op, with the content, and its row; status
+/// current) inside the caller's transaction. No audit entry: the caller writes
+/// it. Shared by [`upload`] and the FHIR import.
+pub(crate) fn insert_upload(
+    tx: &mut clinic_store::WriteTx<'_>,
+    caller: &Caller<'_>,
+    id: DocumentId,
+    patient: clinic_protocol::PatientId,
+    v: &ValidUpload,
+) -> Result<(), CoreError> {
+    let sha = sha256_hex(&v.bytes);
+    let now = tx.now_rfc3339();
+    tx.record(
+        OpKind::UploadDocument,
+        EntityKind::Document,
+        &id.to_string(),
+        json!({
+            "patient_id": patient.to_string(), "type": v.document_type.as_str(),
+            "title": v.title, "document_date": v.document_date, "author": v.author,
+            "source": v.source, "file_name": v.file_name, "media_type": v.media_type,
+            "sha256": sha,
+            "content_base64": base64::engine::general_purpose::STANDARD.encode(&v.bytes),
+        }),
+    )?;
+    let info = DocumentInfo {
+        id,
+        patient_id: patient,
+        document_type: v.document_type,
+        title: v.title.clone(),
+        document_date: v.document_date.clone(),
+        author: v.author.clone(),
+        source: v.source.clone(),
+        file_name: v.file_name.clone(),
+        media_type: v.media_type.to_string(),
+        size: v.bytes.len() as i64,
+        status: DocumentStatus::Current,
+        recorded_at: now,
+        recorded_by: caller.actor_name(),
+        searchable: !v.text.is_empty(),
+        version: 1,
+    };
+    let file = Stored {
+        sha256: &sha,
+        content: &v.bytes,
+        text: &v.text,
+    };
+    insert_row(tx.conn(), &info, &file, caller.actor_id().as_deref())
+}
+
+/// Stores a new document (see the module header for the checks).
+pub fn upload(
+    store: &mut Store,
+    caller: &Caller<'_>,
+    request: UploadDocument,
+) -> Result<DocumentInfo, CoreError> {
+    let valid = validate_upload(&request)?;
     let patient = request.patient_id;
     ensure_caller_access(store, caller, patient, Command::UploadDocument)?;
     let id = DocumentId::new();
-    let sha = sha256_hex(&bytes);
     let device = store.device_id();
-    let size = bytes.len() as i64;
+    let size = valid.bytes.len() as i64;
     store.write(|tx| {
         crate::registry::require_patient(tx.conn(), patient)?;
-        let now = tx.now_rfc3339();
-        tx.record(
-            OpKind::UploadDocument,
-            EntityKind::Document,
-            &id.to_string(),
-            json!({
-                "patient_id": patient.to_string(), "type": request.document_type.as_str(),
-                "title": title, "document_date": document_date, "author": author, "source": source,
-                "file_name": file_name, "media_type": sniffed.media_type, "sha256": sha,
-                "content_base64": request.content_base64.trim(),
-            }),
-        )?;
-        let info = DocumentInfo {
-            id,
-            patient_id: patient,
-            document_type: request.document_type,
-            title: title.clone(),
-            document_date: document_date.clone(),
-            author: author.clone(),
-            source: source.clone(),
-            file_name: file_name.clone(),
-            media_type: sniffed.media_type.to_string(),
-            size,
-            status: DocumentStatus::Current,
-            recorded_at: now,
-            recorded_by: caller.actor_name(),
-            searchable: !sniffed.text.is_empty(),
-            version: 1,
-        };
-        let file = Stored { sha256: &sha, content: &bytes, text: &sniffed.text };
-        insert_row(tx.conn(), &info, &file, caller.actor_id().as_deref())?;
+        insert_upload(tx, caller, id, patient, &valid)?;
         let e = caller.chart_event(AuditAction::Create, patient,
-            json!({ "document_id": id.to_string(), "type": request.document_type.as_str(), "size": size, "media_type": sniffed.media_type }),
+            json!({ "document_id": id.to_string(), "type": valid.document_type.as_str(), "size": size, "media_type": valid.media_type }),
         );
         audit::append_in(tx, caller.audit_key, device, &e)?;
         Ok::<_, CoreError>(())
@@ -529,18 +578,37 @@ pub fn mark_entered_in_error(
     }
     let device = store.device_id();
     store.write(|tx| {
-        tx.record(
-            OpKind::SetDocumentStatus,
-            EntityKind::Document,
-            &info.id.to_string(),
-            json!({ "status": "entered_in_error", "reason": reason, "version": info.version + 1 }),
-        )?;
-        tx.conn().prepare_cached("UPDATE document SET status = 'entered_in_error', status_reason = ?2, version = version + 1 WHERE id = ?1")?.execute(
-            params![info.id.to_string(), reason],
-        )?;
-        let e = caller.chart_event(AuditAction::Update, info.patient_id, json!({ "document_id": info.id.to_string(), "status": "entered_in_error" }));
+        set_status_in(tx, &info, DocumentStatus::EnteredInError, &reason)?;
+        let e = caller.chart_event(
+            AuditAction::Update,
+            info.patient_id,
+            json!({ "document_id": info.id.to_string(), "status": "entered_in_error" }),
+        );
         audit::append_in(tx, caller.audit_key, device, &e)?;
         Ok::<_, CoreError>(())
     })?;
     get_info(store.conn(), info.id)
+}
+
+/// Sets a document's status (its op and row, the next version) inside the
+/// caller's transaction. No audit entry: the caller writes it. Shared with the
+/// FHIR import.
+pub(crate) fn set_status_in(
+    tx: &mut clinic_store::WriteTx<'_>,
+    info: &DocumentInfo,
+    status: DocumentStatus,
+    reason: &str,
+) -> Result<(), CoreError> {
+    tx.record(
+        OpKind::SetDocumentStatus,
+        EntityKind::Document,
+        &info.id.to_string(),
+        json!({ "status": status.as_str(), "reason": reason, "version": info.version + 1 }),
+    )?;
+    tx.conn()
+        .prepare_cached(
+            "UPDATE document SET status = ?2, status_reason = ?3, version = version + 1 WHERE id = ?1",
+        )?
+        .execute(params![info.id.to_string(), status.as_str(), reason])?;
+    Ok(())
 }

@@ -78,17 +78,23 @@ fn parse_time(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, &'static 
 }
 
 /// A validated value ready to write.
-struct Valid {
-    code: &'static catalogue::Code,
-    value: f64,
-    entered_value: f64,
-    entered_unit: String,
-    effective_at: String,
-    source: String,
-    flag: AbnormalFlag,
+#[derive(Clone)]
+pub(crate) struct Valid {
+    pub code: &'static catalogue::Code,
+    pub value: f64,
+    pub entered_value: f64,
+    pub entered_unit: String,
+    pub effective_at: String,
+    pub source: String,
+    pub flag: AbnormalFlag,
 }
 
-fn validate(request: &RecordObservations, now: DateTime<Utc>) -> Result<Vec<Valid>, CoreError> {
+/// Validates and converts every value of `request` (field errors name
+/// `observations.<i>.<field>`). Shared with the FHIR import.
+pub(crate) fn validate(
+    request: &RecordObservations,
+    now: DateTime<Utc>,
+) -> Result<Vec<Valid>, CoreError> {
     let mut c = Check::new();
     if request.observations.is_empty() {
         c.fail("observations", "Enter at least one value.");
@@ -212,6 +218,60 @@ pub(crate) fn insert_row(
     Ok(())
 }
 
+/// Records one validated value (its op and row, status final) inside the
+/// caller's transaction. No audit entry or notification: the caller decides.
+/// Shared by [`record`] and the FHIR import.
+pub(crate) fn insert_valid(
+    tx: &mut clinic_store::WriteTx<'_>,
+    caller: &Caller<'_>,
+    id: ObservationId,
+    patient: PatientId,
+    encounter_id: Option<clinic_protocol::EncounterId>,
+    v: &Valid,
+) -> Result<(), CoreError> {
+    let row = json!({
+        "patient_id": patient.to_string(),
+        "encounter_id": encounter_id.map(|e| e.to_string()),
+        "code": v.code.code, "loinc": v.code.loinc, "value": v.value, "unit": v.code.unit,
+        "entered_value": v.entered_value, "entered_unit": v.entered_unit,
+        "effective_at": v.effective_at, "source": v.source, "flag": v.flag.as_str(),
+        // The catalogue's category and reference range at recording, so other
+        // devices store the same row even if their catalogue differs.
+        "category": v.code.category.as_str(),
+        "ref_low": v.code.reference.0, "ref_high": v.code.reference.1,
+    });
+    tx.record(
+        OpKind::RecordObservation,
+        EntityKind::Observation,
+        &id.to_string(),
+        row,
+    )?;
+    let observation = Observation {
+        id,
+        patient_id: patient,
+        encounter_id,
+        category: v.code.category,
+        display: v.code.display.to_string(),
+        code: v.code.code.to_string(),
+        loinc: v.code.loinc.to_string(),
+        value: v.value,
+        unit: v.code.unit.to_string(),
+        entered_value: v.entered_value,
+        entered_unit: v.entered_unit.clone(),
+        ref_low: v.code.reference.0,
+        ref_high: v.code.reference.1,
+        flag: v.flag,
+        effective_at: v.effective_at.clone(),
+        source: v.source.clone(),
+        status: ObservationStatus::Final,
+        status_reason: String::new(),
+        recorded_by: caller.actor_name(),
+        version: 1,
+    };
+    let now = tx.now_rfc3339();
+    insert_row(tx.conn(), &observation, &now, caller.actor_id().as_deref())
+}
+
 /// Records the values (all or none) and notifies the responsible doctor.
 pub fn record(
     store: &mut Store,
@@ -231,52 +291,11 @@ pub fn record(
     }
     let device = store.device_id();
     let recorder = caller.actor_id();
-    let recorder_name = caller.actor_name();
     let ids: Vec<ObservationId> = valid.iter().map(|_| ObservationId::new()).collect();
     store.write(|tx| {
         crate::registry::require_patient(tx.conn(), patient)?;
-        let now = tx.now_rfc3339();
         for (id, v) in ids.iter().zip(&valid) {
-            let row = json!({
-                "patient_id": patient.to_string(),
-                "encounter_id": request.encounter_id.map(|e| e.to_string()),
-                "code": v.code.code, "loinc": v.code.loinc, "value": v.value, "unit": v.code.unit,
-                "entered_value": v.entered_value, "entered_unit": v.entered_unit,
-                "effective_at": v.effective_at, "source": v.source, "flag": v.flag.as_str(),
-                // The catalogue's category and reference range at recording, so other
-                // devices store the same row even if their catalogue differs.
-                "category": v.code.category.as_str(),
-                "ref_low": v.code.reference.0, "ref_high": v.code.reference.1,
-            });
-            tx.record(
-                OpKind::RecordObservation,
-                EntityKind::Observation,
-                &id.to_string(),
-                row,
-            )?;
-            let observation = Observation {
-                id: *id,
-                patient_id: patient,
-                encounter_id: request.encounter_id,
-                category: v.code.category,
-                display: v.code.display.to_string(),
-                code: v.code.code.to_string(),
-                loinc: v.code.loinc.to_string(),
-                value: v.value,
-                unit: v.code.unit.to_string(),
-                entered_value: v.entered_value,
-                entered_unit: v.entered_unit.clone(),
-                ref_low: v.code.reference.0,
-                ref_high: v.code.reference.1,
-                flag: v.flag,
-                effective_at: v.effective_at.clone(),
-                source: v.source.clone(),
-                status: ObservationStatus::Final,
-                status_reason: String::new(),
-                recorded_by: recorder_name.clone(),
-                version: 1,
-            };
-            insert_row(tx.conn(), &observation, &now, recorder.as_deref())?;
+            insert_valid(tx, caller, *id, patient, request.encounter_id, v)?;
         }
         let abnormal = valid
             .iter()
@@ -593,22 +612,46 @@ pub fn mark_entered_in_error(
         return Ok(current);
     }
     let device = store.device_id();
-    let version = current.version + 1;
     store.write(|tx| {
-        tx.record(
-            OpKind::SetObservationStatus,
-            EntityKind::Observation,
-            &current.id.to_string(),
-            json!({ "status": "entered_in_error", "reason": reason, "version": version }),
-        )?;
-        tx.conn().prepare_cached("UPDATE observation SET status = 'entered_in_error', status_reason = ?2, version = ?3 WHERE id = ?1")?.execute(
-            params![current.id.to_string(), reason, version],
-        )?;
-        let event = caller.chart_event(AuditAction::Update, current.patient_id, json!({ "observation_id": current.id.to_string(), "status": "entered_in_error" }));
+        set_status_in(tx, &current, ObservationStatus::EnteredInError, &reason)?;
+        let event = caller.chart_event(
+            AuditAction::Update,
+            current.patient_id,
+            json!({ "observation_id": current.id.to_string(), "status": "entered_in_error" }),
+        );
         audit::append_in(tx, caller.audit_key, device, &event)?;
         Ok::<_, CoreError>(())
     })?;
     get(store.conn(), current.id)
+}
+
+/// Sets a value's status (its op and row, the next version) inside the
+/// caller's transaction. No audit entry: the caller writes it. Shared with the
+/// FHIR import.
+pub(crate) fn set_status_in(
+    tx: &mut clinic_store::WriteTx<'_>,
+    current: &Observation,
+    status: ObservationStatus,
+    reason: &str,
+) -> Result<(), CoreError> {
+    let version = current.version + 1;
+    tx.record(
+        OpKind::SetObservationStatus,
+        EntityKind::Observation,
+        &current.id.to_string(),
+        json!({ "status": status.as_str(), "reason": reason, "version": version }),
+    )?;
+    tx.conn()
+        .prepare_cached(
+            "UPDATE observation SET status = ?2, status_reason = ?3, version = ?4 WHERE id = ?1",
+        )?
+        .execute(params![
+            current.id.to_string(),
+            status.as_str(),
+            reason,
+            version
+        ])?;
+    Ok(())
 }
 
 /// The signed-in member's notifications, newest first (unread only or all, at most 100).

@@ -3,7 +3,7 @@
 // (`features/results`), the problems, medications, allergies and treatment plans
 // sections, the results table and trends, the timeline of visits and notes
 // (`features/notes`) and the documents (`features/documents`), each with its own
-// dialogs. It owns which chart-entry dialog is open (add/edit, status, history), the
+// dialogs; "Export FHIR" (`features/interop`) once the chart is open. It owns which chart-entry dialog is open (add/edit, status, history), the
 // confirmation after a save, and which trend is shown. A restricted chart shows why and
 // points back to the profile, where emergency access is requested.
 import { Alert, Button, Center, Group, Loader, Stack, Text, Title } from "@mantine/core";
@@ -17,6 +17,7 @@ import type { Patient } from "../../bindings/Patient";
 import type { PatientId } from "../../bindings/PatientId";
 import { toUiError } from "../../shared/uiError";
 import { DocumentsSection } from "../documents/DocumentsSection";
+import { ExportPatientButton } from "../interop/ExportPatientButton";
 import { TimelineSection } from "../notes/TimelineSection";
 import { getPatient, patientKeys } from "../patients/api";
 import { ageOn, formatName } from "../patients/format";
@@ -127,10 +128,11 @@ export function ChartScreen({ id }: { id: PatientId }) {
 
   return (
     <Stack gap="md" data-testid="chart-screen" data-patient-id={id}>
-      <Group>
+      <Group justify="space-between" align="flex-start">
         <Button variant="subtle" data-testid="chart-back" onClick={() => navigate({ name: "profile", id })}>
           {t("chart.back")}
         </Button>
+        {summary.isSuccess ? <ExportPatientButton patientId={id} /> : null}
       </Group>
       {patient.data ? <ChartHeader patient={patient.data} /> : null}
       {notice ? (

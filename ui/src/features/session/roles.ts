@@ -36,3 +36,13 @@ export const canSeeSyncConflicts = (role: Role): boolean =>
 
 /** Resolve a sync conflict (keep / use other / not the same person): administrators and front desk. */
 export const canResolveSyncConflicts = (role: Role): boolean => role === "administrator" || role === "front_desk";
+
+/** Import FHIR files: administrators (moving records in) and doctors (a referral's record). */
+export const canImportFhir = (role: Role): boolean => role === "administrator" || role === "doctor";
+
+/** Export one patient's record as FHIR: doctors, nurses and administrators. */
+export const canExportFhirPatient = (role: Role): boolean =>
+  role === "administrator" || role === "doctor" || role === "nurse";
+
+/** Export every patient as FHIR NDJSON: administrators. */
+export const canExportAllFhir = (role: Role): boolean => role === "administrator";

@@ -15,6 +15,7 @@ import { StaffScreen } from "../admin/StaffScreen";
 import { AuditScreen } from "../audit/AuditScreen";
 import { ChartScreen } from "../chart/ChartScreen";
 import { SharedWithMe } from "../documents/SharedWithMe";
+import { FhirScreen } from "../interop/FhirScreen";
 import { EditScreen } from "../patients/edit/EditScreen";
 import { ProfileScreen } from "../patients/profile/ProfileScreen";
 import { RegisterScreen } from "../patients/register/RegisterScreen";
@@ -136,6 +137,8 @@ export function Shell({ testKey, session, onLock, onLogout }: Props) {
             <ConflictsScreen />
           ) : route.name === "sync" ? (
             <SyncScreen />
+          ) : route.name === "fhir" ? (
+            <FhirScreen />
           ) : route.name === "inbox" ? (
             <SharedWithMe onOpenChart={(id) => navigate({ name: "chart", id })} />
           ) : (

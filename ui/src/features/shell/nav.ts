@@ -5,6 +5,7 @@ import type { Role } from "../../bindings/Role";
 import {
   canBook,
   canFindPatients,
+  canImportFhir,
   canSeeSyncConflicts,
   canManageSchedule,
   canRegisterPatients,
@@ -30,6 +31,7 @@ export type NavTarget =
   | "settings"
   | "conflicts"
   | "sync"
+  | "fhir"
   | "account";
 
 export type NavItem = { target: NavTarget; testId: string; labelKey: NavLabelKey };
@@ -37,7 +39,7 @@ export type NavItem = { target: NavTarget; testId: string; labelKey: NavLabelKey
 type NavLabelKey =
   | "nav.search"
   | "nav.register"
-  | `nav.${"calendar" | "myday" | "waitlist" | "reassign" | "scheduleSetup" | "conflicts" | "sync"}`
+  | `nav.${"calendar" | "myday" | "waitlist" | "reassign" | "scheduleSetup" | "conflicts" | "sync" | "fhir"}`
   | `session.nav.${"inbox" | "staff" | "audit" | "alerts" | "settings"}`;
 
 const ALL: NavItem[] = [
@@ -55,6 +57,7 @@ const ALL: NavItem[] = [
   { target: "alerts", testId: "nav-alerts", labelKey: "session.nav.alerts" },
   { target: "settings", testId: "nav-settings", labelKey: "session.nav.settings" },
   { target: "sync", testId: "nav-sync", labelKey: "nav.sync" },
+  { target: "fhir", testId: "nav-fhir", labelKey: "nav.fhir" },
 ];
 
 export function routeAllowed(role: Role, name: Route["name"]): boolean {
@@ -81,6 +84,8 @@ export function routeAllowed(role: Role, name: Route["name"]): boolean {
       return canManageSchedule(role);
     case "conflicts":
       return canSeeSyncConflicts(role);
+    case "fhir":
+      return canImportFhir(role);
     case "staff":
     case "audit":
     case "alerts":

@@ -36,6 +36,8 @@ export type Route =
   /** Device sync: open conflicts (several roles) and the sync server (administrators). */
   | { name: "conflicts" }
   | { name: "sync" }
+  /** FHIR import (administrators, doctors) and the clinic-wide export (administrators). */
+  | { name: "fhir" }
   /** A restricted patient's restriction and care team (administrators). */
   | { name: "restriction"; id: PatientId; mrn: string };
 

@@ -31,7 +31,9 @@
 //! - `record_observation`: `category`, `ref_low`, `ref_high` (the recording
 //!   device's catalogue; without them this device's catalogue is used);
 //! - `sign_note`: `title`, `content` (what was signed; without them the draft
-//!   as it stands here is signed).
+//!   as it stands here is signed);
+//! - `add_chart_entry`: `status_reason` (an imported entry recorded with a
+//!   status other than active; absent: none).
 //!
 //! A document's bytes travel base64 in `upload_document` and are checked against
 //! its `sha256`; the searchable text is extracted again here (derived data).
@@ -143,7 +145,10 @@ pub fn add_entry(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError>
         id,
         patient_id: patient,
         status,
-        status_reason: String::new(),
+        status_reason: inc
+            .opt_text("status_reason")?
+            .unwrap_or_default()
+            .to_string(),
         details,
         recorded_at: inc.at.clone(),
         recorded_by: inc.actor_name.clone(),

@@ -21,6 +21,7 @@ use std::str::FromStr;
 
 mod admin;
 mod chart;
+mod fhir;
 mod identity;
 mod patients;
 mod schedule;
@@ -290,6 +291,7 @@ pub fn apply_one(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError>
         (SetAppointmentStatus, _) => schedule::appointment_status(conn, inc),
         (AddToWaitlist, _) => schedule::add_to_waitlist(conn, inc),
         (SetWaitlistStatus, _) => schedule::waitlist_status(conn, inc),
+        (SaveFhirResource, _) => fhir::save_resource(conn, inc),
         (SetFields, other) => Err(CoreError::Corrupt(format!(
             "set_fields on {} is not supported",
             other.as_str()

@@ -1,7 +1,8 @@
 // A patient's record, read-only, with Edit. Arriving after a save or registration shows
 // a confirmation; arriving from a duplicate warning offers the way back to that form.
 // A restricted chart (`restricted_patient`) shows `RestrictedChart` instead; an
-// administrator also gets "Restriction" (the restriction panel); doctors and nurses get
+// administrator also gets "Export FHIR" (the record as a FHIR Bundle: administrators
+// have no chart to export it from) and "Restriction" (the restriction panel); doctors and nurses get
 // "Open chart" (the clinical chart). Staff who may register patients also get "Merge a
 // duplicate…" (`MergeDialog`); the survivor's profile then shows how many chart items
 // moved, and a record opened through a merged id says it is the surviving record.
@@ -12,6 +13,7 @@ import { useTranslation } from "react-i18next";
 import type { MergeOutcome } from "../../../bindings/MergeOutcome";
 import { ErrorAlert } from "../../../shared/ErrorAlert";
 import { toUiError } from "../../../shared/uiError";
+import { ExportPatientButton } from "../../interop/ExportPatientButton";
 import { canBook, canRegisterPatients, canViewChart } from "../../session/roles";
 import { PatientAppointmentsPanel } from "../../schedule/PatientAppointmentsPanel";
 import { SessionContext } from "../../session/SessionContext";
@@ -141,6 +143,7 @@ export function ProfileScreen({ id, flash, registerDraft }: Props) {
           </Text>
         </div>
         <Group gap="sm">
+          {isAdministrator ? <ExportPatientButton patientId={p.id} /> : null}
           {isAdministrator ? (
             <Button
               variant="default"
