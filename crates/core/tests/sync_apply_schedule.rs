@@ -2,7 +2,9 @@
 //! the same rows on the receiving device; applying is idempotent; two devices
 //! booking the same time offline (same provider, or same room) converge on every
 //! device — the booking the log ordered first keeps the time, the other needs a
-//! new time, nothing is lost; configuration is last-writer-wins in either push
+//! new time, nothing is lost — and who holds a contested time is settled again
+//! when it is freed (the booking that lost it gets it back, its notification
+//! withdrawn), wherever the change is made; configuration is last-writer-wins in either push
 //! order; a cancellation wins over a concurrent move and an arrival over a
 //! cancellation; a malformed op is held with nothing half-applied.
 mod common;
@@ -555,6 +557,191 @@ fn an_own_booking_stays_tentative_while_a_later_move_of_it_is_not_ordered() {
     log.push(s);
     log.pull(s);
     assert!(!appointments::get(s.conn(), id).unwrap().tentative);
+}
+
+fn status_of(store: &Store, id: AppointmentId) -> S {
+    appointments::get(store.conn(), id).unwrap().status
+}
+
+/// A booking that lost its time to one the log ordered first gets it back when
+/// the holder is cancelled — on every device, its own included, whether the
+/// cancellation comes from the log or is made on that device (at once, before
+/// any sync) — and the front desk's notification is withdrawn with it: it was
+/// about a need that no longer is. Its device queues its reminder again.
+#[test]
+fn a_booking_that_lost_its_time_gets_it_back_when_the_holder_is_cancelled() {
+    for cancelled_on_b in [false, true] {
+        let (mut a, mut log) = world();
+        let mut b = synced(&log);
+        let (by, kind, doctor) = (desk(&a.desk), a.kind.clone(), a.doctor.staff_id);
+        let x = book_on(&mut a.t.store, a.patient, doctor, &kind, SLOT, &by);
+        let bob = bob_on(&b.store);
+        let y = book_on(&mut b.store, bob, doctor, &kind, SLOT, &by);
+        let mut c = exchange(&mut log, &mut a.t.store, &mut b.store);
+        for store in [&a.t.store, &b.store, &c.store] {
+            assert_eq!(status_of(store, y), S::NeedsReschedule);
+            assert_eq!(notices(store).len(), 1);
+        }
+        assert_eq!(queued(&b.store, y), "0");
+        if cancelled_on_b {
+            cancel(&mut b.store, x, "Feeling better", &by);
+            assert_eq!(status_of(&b.store, y), S::Booked);
+            assert_eq!(notices(&b.store), Vec::<String>::new());
+        } else {
+            cancel(&mut a.t.store, x, "Feeling better", &by);
+        }
+        let _ = exchange(&mut log, &mut a.t.store, &mut b.store);
+        log.pull(&mut c.store);
+        let mut expected = vec![format!("{x}|cancelled"), format!("{y}|booked")];
+        expected.sort();
+        for store in [&a.t.store, &b.store, &c.store] {
+            assert_no_held(store);
+            assert_eq!(
+                statuses(store),
+                expected,
+                "cancelled on B: {cancelled_on_b}"
+            );
+            assert_eq!(notices(store), Vec::<String>::new());
+            assert_eq!(appointment_dump(store), appointment_dump(&c.store));
+        }
+        assert_eq!(queued(&b.store, y), "1");
+    }
+}
+
+/// A device's own booking, back from the log, keeps its place before bookings
+/// ordered after it whenever their time is settled again (here: a confirmation
+/// from a third device). Where this device's ops sit in the log is derived from
+/// the seqs the other devices' ops hold: device C's booking before A's, B's
+/// after.
+#[test]
+fn an_own_booking_back_from_the_log_keeps_its_place_before_later_ones() {
+    let (mut a, mut log) = world();
+    let (mut b, mut c) = (synced(&log), synced(&log));
+    let (by, kind) = (desk(&a.desk), a.kind.clone());
+    let (doctor, other) = (a.doctor.staff_id, a.doctor2.staff_id);
+    let bob = bob_on(&c.store);
+    book_on(&mut c.store, bob, other, &kind, SLOT, &by);
+    log.push(&mut c.store);
+    let x = book_on(&mut a.t.store, a.patient, doctor, &kind, SLOT, &by);
+    log.push(&mut a.t.store);
+    log.pull(&mut a.t.store);
+    assert!(!appointments::get(a.t.store.conn(), x).unwrap().tentative);
+    let y = book_on(&mut b.store, bob, doctor, &kind, SLOT, &by);
+    log.push(&mut b.store);
+    log.pull(&mut a.t.store);
+    log.pull(&mut c.store);
+    set_status(&mut c.store, x, S::Confirmed, &by);
+    log.push(&mut c.store);
+    for store in [&mut a.t.store, &mut b.store, &mut c.store] {
+        log.pull(store);
+    }
+    let fresh = synced(&log);
+    for store in [&a.t.store, &b.store, &c.store] {
+        assert_no_held(store);
+        assert_eq!(status_of(store, x), S::Confirmed);
+        assert_eq!(status_of(store, y), S::NeedsReschedule);
+        assert_eq!(appointment_dump(store), appointment_dump(&fresh.store));
+        assert_eq!(notices(store), notices(&fresh.store));
+    }
+}
+
+/// Partly overlapping bookings made offline on three devices, ordered E
+/// (09:00), D (09:15), H (09:30): E holds its time, D overlaps E and needs a new
+/// time, H overlaps only D, which holds nothing, so H keeps its time. When E is
+/// cancelled, D — ordered before H — gets its time back and H now needs a new
+/// one: who holds a time is a function of the log order, never of what a
+/// device happened to see first.
+#[test]
+fn a_booking_ordered_first_gets_its_time_back_before_a_later_one() {
+    let (mut a, mut log) = world();
+    let (mut b, mut c) = (synced(&log), synced(&log));
+    let (by, kind, doctor) = (desk(&a.desk), a.kind.clone(), a.doctor.staff_id);
+    let bob = bob_on(&b.store);
+    let at = |clock: &str| format!("2027-03-02T{clock}:00Z");
+    let e = book_on(&mut a.t.store, a.patient, doctor, &kind, &at("09:00"), &by);
+    let d = book_on(&mut b.store, bob, doctor, &kind, &at("09:15"), &by);
+    let h = book_on(&mut c.store, bob, doctor, &kind, &at("09:30"), &by);
+    for store in [&mut a.t.store, &mut b.store, &mut c.store] {
+        log.push(store);
+    }
+    for store in [&mut a.t.store, &mut b.store, &mut c.store] {
+        log.pull(store);
+    }
+    for store in [&a.t.store, &b.store, &c.store] {
+        assert_eq!(
+            [e, d, h].map(|id| status_of(store, id)),
+            [S::Booked, S::NeedsReschedule, S::Booked]
+        );
+    }
+    cancel(&mut c.store, e, "Gone abroad", &by);
+    log.push(&mut c.store);
+    let fresh = synced(&log);
+    for store in [&mut a.t.store, &mut b.store, &mut c.store] {
+        log.pull(store);
+    }
+    let notice_of_h = |s: &Store| {
+        let n = notices(s);
+        n.len() == 1 && n[0].ends_with(&format!("|{h}"))
+    };
+    for store in [&a.t.store, &b.store, &c.store, &fresh.store] {
+        assert_no_held(store);
+        assert_eq!(
+            [e, d, h].map(|id| status_of(store, id)),
+            [S::Cancelled, S::Booked, S::NeedsReschedule]
+        );
+        assert!(notice_of_h(store), "{:?}", notices(store));
+        assert_eq!(appointment_dump(store), appointment_dump(&fresh.store));
+    }
+}
+
+/// Device B moves Ada's appointment onto a time device A has just booked,
+/// while A checks her in: the arrival stands, but the time it was moved to is
+/// A's — it needs a new time everywhere. The front desk on B then cancels it
+/// (an arrival beats a cancellation) or moves it to a free time (the arrival
+/// stays): B ends as every device ends, at once, not only once it syncs.
+#[test]
+fn a_change_made_here_to_an_arrival_that_lost_its_time_ends_as_everywhere() {
+    for cancel_it in [true, false] {
+        let (mut a, mut log) = world();
+        let (by, kind, doctor) = (desk(&a.desk), a.kind.clone(), a.doctor.staff_id);
+        let x = book_on(
+            &mut a.t.store,
+            a.patient,
+            doctor,
+            &kind,
+            "2027-03-02T11:00:00Z",
+            &by,
+        );
+        log.push(&mut a.t.store);
+        let mut b = synced(&log);
+        let bob = bob_on(&a.t.store);
+        let y = book_on(&mut a.t.store, bob, doctor, &kind, SLOT, &by);
+        move_to(&mut b.store, x, SLOT, doctor, &by);
+        set_status(&mut a.t.store, x, S::CheckedIn, &by);
+        let mut c = exchange(&mut log, &mut a.t.store, &mut b.store);
+        for store in [&a.t.store, &b.store, &c.store] {
+            assert_eq!(
+                [x, y].map(|id| status_of(store, id)),
+                [S::NeedsReschedule, S::Booked]
+            );
+        }
+        let ends = if cancel_it {
+            cancel(&mut b.store, x, "Left", &by);
+            S::NeedsReschedule
+        } else {
+            move_to(&mut b.store, x, "2027-03-02T14:00:00Z", doctor, &by);
+            S::CheckedIn
+        };
+        assert_eq!(status_of(&b.store, x), ends, "cancel: {cancel_it}");
+        let _ = exchange(&mut log, &mut b.store, &mut a.t.store);
+        log.pull(&mut c.store);
+        for store in [&a.t.store, &b.store, &c.store] {
+            assert_no_held(store);
+            assert_eq!(status_of(store, x), ends, "cancel: {cancel_it}");
+            assert_eq!(appointment_dump(store), appointment_dump(&c.store));
+            assert_eq!(notices(store), notices(&c.store));
+        }
+    }
 }
 
 #[test]

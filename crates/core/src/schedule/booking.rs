@@ -8,8 +8,12 @@
 //! on a device are `tentative` until the sync server accepts them; every change
 //! is an op, an audit entry (category `schedule`, ids only) and, for the
 //! provider when someone else made it, a notification — all in one transaction.
+//! A move, cancellation or no-show then settles who holds any time it frees or
+//! meets, as every device will once it has the op (`sync::apply::placement`):
+//! an appointment that lost its time to this one may get it back at once.
 use super::{appointments, config, reminders, slots, time, waitlist};
 use crate::audit;
+use crate::sync::apply::placement::{settle_local, Placement};
 use crate::{Caller, CoreError};
 use chrono::{DateTime, Duration, Months, Utc};
 use clinic_protocol::{
@@ -309,6 +313,16 @@ pub fn book(
     Ok(booked)
 }
 
+/// Where an appointment is, for settling the time it leaves.
+pub(crate) fn placed(a: &Appointment) -> Placement {
+    Placement {
+        provider: a.provider_id.to_string(),
+        room: a.room_id.map(|r| r.to_string()),
+        starts_at: a.starts_at.clone(),
+        ends_at: a.ends_at.clone(),
+    }
+}
+
 fn current(store: &Store, id: AppointmentId, expected: i64) -> Result<Appointment, CoreError> {
     let a = appointments::get(store.conn(), id)?;
     if a.version != expected {
@@ -385,6 +399,9 @@ pub fn reschedule(
             .map_err(taken)?;
         reminders::cancel(tx, a.id)?;
         reminders::queue(tx, a.id, a.patient_id, start, now)?;
+        let left = placed(&a);
+        let stamp = tx.now_rfc3339();
+        settle_local(tx.conn(), &a.id.to_string(), a.status, Some(&left), &stamp)?;
         let moved = appointments::get(tx.conn(), a.id)?;
         tell_provider(tx, caller, a.provider_id, NotificationKind::ScheduleChanged, &moved, "moved")?;
         if provider.id != a.provider_id {
@@ -449,6 +466,8 @@ pub fn cancel(
             params![a.id.to_string(), reason, tx.now_rfc3339(), version],
         )?;
         reminders::cancel(tx, a.id)?;
+        let stamp = tx.now_rfc3339();
+        settle_local(tx.conn(), &a.id.to_string(), a.status, None, &stamp)?;
         tell_provider(tx, caller, a.provider_id, NotificationKind::ScheduleChanged, &a, "cancelled")?;
         if !offers.is_empty() {
             for staff in front_desk.iter().filter(|s| Some(**s) != caller.staff_id) {
@@ -527,6 +546,8 @@ pub fn set_status(
             .map_err(taken)?;
         if request.status == S::NoShow {
             reminders::cancel(tx, a.id)?;
+            let stamp = tx.now_rfc3339();
+            settle_local(tx.conn(), &a.id.to_string(), a.status, None, &stamp)?;
         }
         if request.status == S::CheckedIn {
             tell_provider(tx, caller, a.provider_id, NotificationKind::PatientArrived, &a, "checked_in")?;

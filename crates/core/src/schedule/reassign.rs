@@ -8,6 +8,7 @@
 //! cancelled or dropped; one op and one audit entry per appointment.
 use super::{appointments, config, reminders, slots, time};
 use crate::audit;
+use crate::sync::apply::placement::settle_local;
 use crate::{Caller, CoreError};
 use chrono::{DateTime, Duration, Utc};
 use clinic_protocol::{
@@ -115,6 +116,9 @@ pub fn reassign_day(
                      WHERE id = ?1",
                     params![a.id.to_string(), p.id.to_string(), tx.now_rfc3339(), version],
                 )?;
+                let stamp = tx.now_rfc3339();
+                let left = super::booking::placed(a);
+                settle_local(tx.conn(), &a.id.to_string(), a.status, Some(&left), &stamp)?;
                 if caller.staff_id != Some(p.id) {
                     crate::inbox::notify(tx, p.id, NotificationKind::ScheduleChanged, Some(a.patient_id),
                         json!({ "appointment_id": a.id.to_string(), "starts_at": a.starts_at, "change": "booked" }))?;
@@ -131,6 +135,8 @@ pub fn reassign_day(
                     params![a.id.to_string(), tx.now_rfc3339(), version],
                 )?;
                 reminders::cancel(tx, a.id)?;
+                let stamp = tx.now_rfc3339();
+                settle_local(tx.conn(), &a.id.to_string(), a.status, None, &stamp)?;
             }
             let e = caller
                 .event(AuditAction::Update, AuditCategory::Schedule)

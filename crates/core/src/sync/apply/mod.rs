@@ -24,6 +24,7 @@ mod chart;
 mod fhir;
 mod identity;
 mod patients;
+pub(crate) mod placement;
 mod schedule;
 
 /// One op from another device, with who made it.

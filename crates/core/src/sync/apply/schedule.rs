@@ -7,37 +7,42 @@
 //! - exceptions: created once, removal is a tombstone that nothing undoes;
 //! - waitlist: created once; its status only moves forward (waiting → removed →
 //!   booked: a booking made from the entry is the most informative outcome);
-//! - appointments: the server's log order decides who keeps a time. A booking or
-//!   move that would overlap an appointment already holding that provider's (or
-//!   room's) time here is stored as `needs_reschedule` and the front desk is told
-//!   — never dropped. The exception is this device's own placement the server has
-//!   not ordered yet (`tentative = 1`): it sorts after everything in the log, so
-//!   it is the one demoted. Every device applies the log in seq order, so all end
-//!   with the same appointment holding the time. Demotions are derived, not ops.
+//! - appointments: the server's log order decides who keeps a time. Of two
+//!   placements that overlap (same provider, or same room), the one whose
+//!   booking or move the log ordered first holds the time; the other is stored
+//!   as `needs_reschedule` — never dropped — and the front desk is told. This
+//!   device's own placement the server has not ordered yet (`tentative = 1`)
+//!   sorts after the whole log. Who holds a time is derived, not an op, and is
+//!   re-derived ([`placement::settle`]) whenever a placement appears, moves, or
+//!   starts or stops holding time — by an op applied here or a change made on
+//!   this device — so a placement that lost its time gets it back when the
+//!   holder is cancelled or moves away, on every device alike (see `placement`
+//!   for the rule, the notifications and the limits);
 //! - an appointment's placement (time, provider, room) is last-writer-wins by HLC
 //!   among its moves, whatever its status; its status merges by precedence, so
 //!   every order gives the same result: an arrival (checked in < in consultation <
 //!   done: the patient came) beats a cancellation, a cancellation beats every other
 //!   status and any move, and among the others (booked, confirmed, no-show, needs
-//!   reschedule) the latest by HLC wins. A status that would make a demoted
-//!   appointment hold time again goes through the same overlap rule.
+//!   reschedule) the latest by HLC wins. An appointment whose merged status holds
+//!   time keeps it or needs a new time by the overlap rule above.
 //! - reminders stay with the device that last booked or moved the appointment:
 //!   applying a booking queues none here; applying another device's move to a new
-//!   time, or a status that frees the time, cancels the reminder queued here.
+//!   time, or a status that frees the time, cancels the reminder queued here; an
+//!   own appointment losing its time cancels its reminder, getting it back queues
+//!   it again.
 //!
-//! Notifications made while applying are local rows (not ops) with an id derived
-//! from the demoted placement's op, so every device makes the same one once.
+//! The front desk's "needs a new time" notifications are local rows (not ops),
+//! made while the need lasts and withdrawn when it ends; their ids derive from
+//! the op that placed the appointment, so every device holds the same set.
+use super::placement::{self, Focus, Order, PlacedBy, Placement};
 use super::{exists, is_newest, is_newest_matching, malformed, Incoming};
-use crate::schedule::{time, waitlist};
+use crate::schedule::time;
 use crate::CoreError;
 use clinic_protocol::{
     AppointmentId, AppointmentSeriesId, AppointmentStatus as S, AppointmentTypeId, EntityKind,
-    ExceptionKind, Hlc, LoggedOp, NotificationKind, OpKind, PatientId, RoomId, StaffId,
-    WaitlistStatus, WeeklyPeriod,
+    ExceptionKind, LoggedOp, OpKind, PatientId, RoomId, StaffId, WaitlistStatus, WeeklyPeriod,
 };
 use rusqlite::{params, Connection, OptionalExtension};
-use serde_json::json;
-use sha2::{Digest, Sha256};
 
 // ---------------------------------------------------------------------------
 // Configuration: last-writer-wins
@@ -327,17 +332,6 @@ pub fn waitlist_status(conn: &Connection, inc: &Incoming<'_>) -> Result<(), Core
 // ---------------------------------------------------------------------------
 // Appointments
 
-const HOLDING: &str = "('booked', 'confirmed', 'checked_in', 'in_consultation', 'done')";
-
-/// Where an appointment is: provider, room and times (stored instants).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Placement {
-    provider: String,
-    room: Option<String>,
-    starts_at: String,
-    ends_at: String,
-}
-
 /// The placement an op carries, checked like the store would.
 fn placement(inc: &Incoming<'_>) -> Result<Placement, CoreError> {
     let provider = inc.id::<StaffId>("provider_id")?;
@@ -363,172 +357,50 @@ fn status(inc: &Incoming<'_>) -> Result<S, CoreError> {
 
 /// An appointment as it is here.
 struct Current {
-    patient: String,
     at: Placement,
     status: S,
 }
 
 fn current(conn: &Connection, id: &str) -> Result<Current, CoreError> {
-    let row: Option<(String, Placement, String)> = conn
+    let row: Option<(Placement, String)> = conn
         .query_row(
-            "SELECT patient_id, provider_id, room_id, starts_at, ends_at, status
-             FROM appointment WHERE id = ?1",
+            "SELECT provider_id, room_id, starts_at, ends_at, status FROM appointment WHERE id = ?1",
             [id],
             |r| {
                 Ok((
-                    r.get(0)?,
                     Placement {
-                        provider: r.get(1)?,
-                        room: r.get(2)?,
-                        starts_at: r.get(3)?,
-                        ends_at: r.get(4)?,
+                        provider: r.get(0)?,
+                        room: r.get(1)?,
+                        starts_at: r.get(2)?,
+                        ends_at: r.get(3)?,
                     },
-                    r.get(5)?,
+                    r.get(4)?,
                 ))
             },
         )
         .optional()?;
-    let (patient, at, status) = row.ok_or(CoreError::NotFound("appointment"))?;
+    let (at, status) = row.ok_or(CoreError::NotFound("appointment"))?;
     let status = S::parse(&status).ok_or_else(|| CoreError::Corrupt("appointment".into()))?;
-    Ok(Current {
-        patient,
-        at,
-        status,
-    })
+    Ok(Current { at, status })
 }
 
-/// Other appointments holding time here that overlap `p` (same provider, or
-/// same room), with whether each is this device's own unordered placement.
-fn rivals(conn: &Connection, id: &str, p: &Placement) -> Result<Vec<(String, bool)>, CoreError> {
-    let lookback = time::parse_instant(&p.starts_at)
-        .map(|t| {
-            time::stored(t - chrono::Duration::hours(crate::schedule::slots::MAX_APPOINTMENT_HOURS))
-        })
-        .unwrap_or_default();
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT id, tentative FROM appointment
-         WHERE id <> ?1 AND status IN {HOLDING} AND starts_at < ?4 AND starts_at > ?5
-           AND ends_at > ?3 AND (provider_id = ?2 OR (?6 IS NOT NULL AND room_id = ?6))
-         ORDER BY id"
-    ))?;
-    let rows = stmt.query_map(
-        params![id, p.provider, p.starts_at, p.ends_at, lookback, p.room],
-        |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)),
-    )?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// Whether appointment `id` may hold `p` here. The server's log order decides:
-/// an appointment already holding that time here came earlier in the log — so
-/// `id` may not — unless it is this device's own placement the server has not
-/// ordered yet (tentative): that one sorts after everything in the log and is
-/// demoted instead.
-fn claim(
-    conn: &Connection,
-    inc: &Incoming<'_>,
-    id: &str,
-    p: &Placement,
-) -> Result<bool, CoreError> {
-    let rivals = rivals(conn, id, p)?;
-    if rivals.iter().any(|(_, tentative)| !tentative) {
-        return Ok(false);
+/// The op being applied as the one that placed its appointment (at its seq).
+fn placed_by_incoming(inc: &Incoming<'_>) -> PlacedBy {
+    PlacedBy {
+        op_id: inc.op().op_id.to_string(),
+        at: inc.at.clone(),
+        order: Order::Logged(inc.logged.seq as i64),
     }
-    for (rival, _) in rivals {
-        demote_own(conn, inc, &rival)?;
+}
+
+/// The status stored while [`placement::settle`] decides: one that would hold
+/// time waits as `needs_reschedule` (the store's triggers see no two holders).
+fn pending(status: S) -> S {
+    if status.holds_time() {
+        S::NeedsReschedule
+    } else {
+        status
     }
-    Ok(true)
-}
-
-/// Demotes this device's own unordered appointment that lost its time to one
-/// the log ordered first; tells the front desk as every other device will.
-fn demote_own(conn: &Connection, inc: &Incoming<'_>, id: &str) -> Result<(), CoreError> {
-    let a = current(conn, id)?;
-    conn.execute(
-        "UPDATE appointment SET status = 'needs_reschedule', updated_at = ?2 WHERE id = ?1",
-        params![id, inc.at],
-    )?;
-    cancel_reminder(conn, id)?;
-    // The placement op other devices will demote when they apply it.
-    let own: Option<(String, String)> = conn
-        .query_row(
-            "SELECT op_id, hlc FROM outbox WHERE entity = ?1 AND entity_id = ?2
-                AND kind IN (?3, ?4) ORDER BY device_counter DESC LIMIT 1",
-            params![
-                EntityKind::Appointment.as_str(),
-                id,
-                OpKind::BookAppointment.as_str(),
-                OpKind::RescheduleAppointment.as_str()
-            ],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let (op_id, at) = match own {
-        Some((op_id, hlc)) => {
-            let hlc: Hlc = hlc
-                .parse()
-                .map_err(|_| CoreError::Corrupt("stored op clock".into()))?;
-            (op_id, stamp(hlc.millis))
-        }
-        None => (id.to_string(), inc.at.clone()),
-    };
-    tell_front_desk(conn, id, &a.patient, &a.at, &op_id, &at)
-}
-
-fn stamp(millis: u64) -> String {
-    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(millis as i64)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-/// Tells the front desk (the provider when the clinic has no front desk) that an
-/// appointment needs a new time. The id is derived from the placement op that
-/// lost, so every device writes the same notification, once.
-fn tell_front_desk(
-    conn: &Connection,
-    appointment: &str,
-    patient: &str,
-    at: &Placement,
-    placement_op: &str,
-    created_at: &str,
-) -> Result<(), CoreError> {
-    let mut staff: Vec<String> = waitlist::front_desk_staff(conn)?
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    if staff.is_empty() {
-        staff.push(at.provider.clone());
-    }
-    let detail = json!({
-        "appointment_id": appointment, "starts_at": at.starts_at, "change": "needs_reschedule",
-    });
-    for member in staff {
-        let digest = Sha256::digest(format!("needs_reschedule\n{placement_op}\n{member}"));
-        let mut bytes = [0u8; 16];
-        bytes.copy_from_slice(&digest[..16]);
-        let id = uuid::Builder::from_custom_bytes(bytes).into_uuid();
-        conn.execute(
-            "INSERT OR IGNORE INTO notification (id, staff_id, kind, patient_id, detail, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                id.to_string(),
-                member,
-                NotificationKind::ScheduleChanged.as_str(),
-                patient,
-                detail.to_string(),
-                created_at
-            ],
-        )?;
-    }
-    Ok(())
-}
-
-/// Cancels the reminder queued here (the device that books or moves queues its own).
-fn cancel_reminder(conn: &Connection, id: &str) -> Result<(), CoreError> {
-    conn.execute(
-        "UPDATE reminder SET status = 'cancelled' WHERE appointment_id = ?1 AND status = 'queued'",
-        [id],
-    )?;
-    Ok(())
 }
 
 pub fn book(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError> {
@@ -546,8 +418,6 @@ pub fn book(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError> {
     if exists(conn, "appointment", &id)? {
         return Ok(());
     }
-    let holds = claim(conn, inc, &id, &at)?;
-    let status = if holds { booked } else { S::NeedsReschedule };
     let (by, by_name) = actor(inc);
     conn.execute(
         "INSERT INTO appointment (id, patient_id, provider_id, appointment_type_id, room_id,
@@ -562,7 +432,7 @@ pub fn book(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError> {
             at.room,
             at.starts_at,
             at.ends_at,
-            status.as_str(),
+            pending(booked).as_str(),
             series.map(|s| s.to_string()),
             code,
             note,
@@ -571,97 +441,27 @@ pub fn book(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError> {
             inc.at
         ],
     )?;
-    if !holds {
-        let op_id = inc.op().op_id.to_string();
-        tell_front_desk(conn, &id, &patient.to_string(), &at, &op_id, &inc.at)?;
-    }
-    Ok(())
-}
-
-/// Precedence of statuses (see the module's policies): (class, rank in class).
-fn precedence(s: S) -> (u8, u8) {
-    match s {
-        S::CheckedIn => (3, 1),
-        S::InConsultation => (3, 2),
-        S::Done => (3, 3),
-        S::Cancelled => (2, 0),
-        _ => (1, 0),
-    }
-}
-
-/// The status after `inc` meets `current`, before overlaps: `inc`'s when it
-/// beats every other op of the appointment known here by precedence (class, rank
-/// in class, then the later clock in class 1) — a booking or move counts as
-/// `booked` (class 1: their applied payloads are not kept) — otherwise
-/// `current`. Compared with the ops, not with `current`: `current` may be a
-/// derived `needs_reschedule` (an arrival refused its time) that a later
-/// cancellation would beat on one device while the arrival beats the
-/// cancellation on another.
-fn merged(conn: &Connection, inc: &Incoming<'_>, current: S) -> Result<S, CoreError> {
-    let op = inc.op();
-    let incoming = status(inc)?;
-    let key = |s: S, hlc: Hlc| {
-        let (class, rank) = precedence(s);
-        (class, rank, (class == 1).then_some(hlc))
+    let focus = Focus {
+        id: &id,
+        base: booked,
+        was_demoted: false,
+        placed: Some(placed_by_incoming(inc)),
+        moved: true,
     };
-    let mine = key(incoming, op.hlc);
-    let mut stmt = conn.prepare_cached(
-        "SELECT hlc, kind, json_extract(payload, '$.status') FROM outbox
-         WHERE entity = ?1 AND entity_id = ?2 AND kind IN (?3, ?4, ?5)
-         UNION ALL
-         SELECT hlc, kind, json_extract(payload, '$.status') FROM applied_op
-         WHERE entity = ?1 AND entity_id = ?2 AND kind IN (?3, ?4, ?5) AND op_id <> ?6",
-    )?;
-    let status_kind = OpKind::SetAppointmentStatus.as_str();
-    let rows = stmt.query_map(
-        params![
-            op.entity.as_str(),
-            op.entity_id,
-            OpKind::BookAppointment.as_str(),
-            OpKind::RescheduleAppointment.as_str(),
-            status_kind,
-            op.op_id.to_string()
-        ],
-        |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-            ))
-        },
-    )?;
-    for row in rows {
-        let (hlc, kind, other) = row?;
-        let corrupt = || CoreError::Corrupt("stored appointment op".into());
-        let hlc: Hlc = hlc.parse().map_err(|_| corrupt())?;
-        let other = match other.as_deref().and_then(S::parse) {
-            Some(s) if kind == status_kind => s,
-            _ if kind == status_kind => return Err(corrupt()),
-            _ => S::Booked,
-        };
-        if key(other, hlc) >= mine {
-            return Ok(current);
-        }
-    }
-    Ok(incoming)
+    placement::settle(conn, &[at], &focus, &inc.at)
 }
 
-/// Settles the status an appointment ends with: one that would newly hold time
-/// (moved, or no longer needing a new time) must win that time by [`claim`].
-/// Returns the status and whether it was refused the time now.
-fn settle(
+/// The status `inc` leaves an appointment with before overlaps, and whether it
+/// needed a new time because of an overlap before.
+fn merge(
     conn: &Connection,
     inc: &Incoming<'_>,
     id: &str,
-    before: &Current,
-    at: &Placement,
-    status: S,
+    before: S,
 ) -> Result<(S, bool), CoreError> {
-    let newly = status.holds_time() && (!before.status.holds_time() || *at != before.at);
-    if newly && !claim(conn, inc, id, at)? {
-        return Ok((S::NeedsReschedule, true));
-    }
-    Ok((status, false))
+    let base = placement::base_status(conn, id, before, &inc.op().op_id.to_string())?;
+    let was_demoted = before == S::NeedsReschedule && base.holds_time();
+    Ok((placement::merged(conn, inc, base)?, was_demoted))
 }
 
 pub fn reschedule(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError> {
@@ -672,13 +472,11 @@ pub fn reschedule(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError
     let before = current(conn, &id)?;
     let moves = is_newest(conn, inc, &[OpKind::RescheduleAppointment])?;
     let at = if moves { to } else { before.at.clone() };
-    let status = merged(conn, inc, before.status)?;
-    let (status, refused) = settle(conn, inc, &id, &before, &at, status)?;
+    let (status, was_demoted) = merge(conn, inc, &id, before.status)?;
     conn.execute(
         "UPDATE appointment SET provider_id = ?2, room_id = ?3, starts_at = ?4, ends_at = ?5,
             status = ?6, tentative = CASE WHEN ?7 THEN 0 ELSE tentative END,
-            version = max(version, ?8),
-            updated_at = CASE WHEN ?7 OR status <> ?6 THEN ?9 ELSE updated_at END
+            version = max(version, ?8), updated_at = CASE WHEN ?7 THEN ?9 ELSE updated_at END
          WHERE id = ?1",
         params![
             id,
@@ -686,20 +484,28 @@ pub fn reschedule(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError
             at.room,
             at.starts_at,
             at.ends_at,
-            status.as_str(),
+            pending(status).as_str(),
             moves,
             version,
             inc.at
         ],
     )?;
     if (moves && at.starts_at != before.at.starts_at) || !status.holds_time() {
-        cancel_reminder(conn, &id)?;
+        placement::cancel_reminder(conn, &id)?;
     }
-    if refused && (at != before.at || before.status != S::NeedsReschedule) {
-        let op_id = inc.op().op_id.to_string();
-        tell_front_desk(conn, &id, &before.patient, &at, &op_id, &inc.at)?;
-    }
-    Ok(())
+    let focus = Focus {
+        id: &id,
+        base: status,
+        was_demoted,
+        placed: moves.then(|| placed_by_incoming(inc)),
+        moved: moves,
+    };
+    let seeds = if at == before.at {
+        vec![at]
+    } else {
+        vec![before.at, at]
+    };
+    placement::settle(conn, &seeds, &focus, &inc.at)
 }
 
 pub fn appointment_status(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError> {
@@ -716,8 +522,7 @@ pub fn appointment_status(conn: &Connection, inc: &Incoming<'_>) -> Result<(), C
         .transpose()?
         .map(time::stored);
     let before = current(conn, &id)?;
-    let status = merged(conn, inc, before.status)?;
-    let (status, refused) = settle(conn, inc, &id, &before, &before.at, status)?;
+    let (status, was_demoted) = merge(conn, inc, &id, before.status)?;
     // The reason of the latest cancellation, whatever the status ends as.
     let reason = match reason {
         Some(r)
@@ -733,23 +538,35 @@ pub fn appointment_status(conn: &Connection, inc: &Incoming<'_>) -> Result<(), C
         _ => None,
     };
     // The earliest check-in time any device recorded.
+    // (A status that holds time is written, with its stamp, once settled.)
     conn.execute(
         "UPDATE appointment SET status = ?2, cancel_reason = coalesce(?3, cancel_reason),
             checked_in_at = CASE WHEN ?4 IS NOT NULL AND (checked_in_at IS NULL OR ?4 < checked_in_at)
                 THEN ?4 ELSE checked_in_at END,
             version = max(version, ?5),
-            updated_at = CASE WHEN status <> ?2 THEN ?6 ELSE updated_at END
+            updated_at = CASE WHEN ?6 AND status <> ?2 THEN ?7 ELSE updated_at END
          WHERE id = ?1",
-        params![id, status.as_str(), reason, checked_in_at, version, inc.at],
+        params![
+            id,
+            pending(status).as_str(),
+            reason,
+            checked_in_at,
+            version,
+            !status.holds_time(),
+            inc.at
+        ],
     )?;
     if !status.holds_time() {
-        cancel_reminder(conn, &id)?;
+        placement::cancel_reminder(conn, &id)?;
     }
-    if refused && before.status != S::NeedsReschedule {
-        let op_id = inc.op().op_id.to_string();
-        tell_front_desk(conn, &id, &before.patient, &before.at, &op_id, &inc.at)?;
-    }
-    Ok(())
+    let focus = Focus {
+        id: &id,
+        base: status,
+        was_demoted,
+        placed: None,
+        moved: false,
+    };
+    placement::settle(conn, &[before.at], &focus, &inc.at)
 }
 
 /// This device's own booking or move came back from the server's log: the server
