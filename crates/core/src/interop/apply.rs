@@ -195,6 +195,30 @@ impl Writer<'_, '_, '_> {
         Ok(Found::New)
     }
 
+    /// Where `fhir` stands as `what`, or `None` when the item is skipped (its fate
+    /// recorded): it belongs to another patient, or — with `same_kind` — it was
+    /// imported as another kind of record before.
+    pub fn target(
+        &mut self,
+        conn: &Connection,
+        fhir: &FhirIdentity,
+        what: &str,
+        same_kind: bool,
+    ) -> Result<Option<Found>, Stop> {
+        let found = self.locate(conn, fhir, what)?;
+        if !self.owned(conn, &found)? {
+            self.fate(&fhir.key, Fate::Skipped(items::ANOTHER_PATIENT.into()));
+            return Ok(None);
+        }
+        if same_kind {
+            if let Some(why) = items::other_kind(&found, what) {
+                self.fate(&fhir.key, Fate::Skipped(why));
+                return Ok(None);
+            }
+        }
+        Ok(Some(found))
+    }
+
     /// Whether what was found belongs to this writer's patient.
     pub fn owned(&self, conn: &Connection, found: &Found) -> Result<bool, CoreError> {
         let owner = match found {

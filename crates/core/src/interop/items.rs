@@ -117,11 +117,9 @@ pub(crate) fn keep(
     resource: &Value,
     reason: &str,
 ) -> Result<(), Stop> {
-    let found = w.locate(tx.conn(), fhir, "kept")?;
-    if !w.owned(tx.conn(), &found)? {
-        w.fate(&fhir.key, Fate::Skipped(ANOTHER_PATIENT.into()));
+    let Some(found) = w.target(tx.conn(), fhir, "kept", false)? else {
         return Ok(());
-    }
+    };
     match &found {
         Found::Link(l) if l.entity.is_some() => {
             w.fate(
@@ -371,15 +369,9 @@ pub(crate) fn chart(
                 continue;
             }
         };
-        let found = w.locate(tx.conn(), &item.fhir, entity::CHART_ENTRY)?;
-        if !w.owned(tx.conn(), &found)? {
-            w.fate(&item.fhir.key, Fate::Skipped(ANOTHER_PATIENT.into()));
+        let Some(found) = w.target(tx.conn(), &item.fhir, entity::CHART_ENTRY, true)? else {
             continue;
-        }
-        if let Some(why) = other_kind(&found, entity::CHART_ENTRY) {
-            w.fate(&item.fhir.key, Fate::Skipped(why));
-            continue;
-        }
+        };
         let Some(id) = linked_id(&found, entity::CHART_ENTRY) else {
             let now = tx.now_rfc3339();
             let entry = ChartEntry {
@@ -489,15 +481,9 @@ pub(crate) fn encounters(
                 continue;
             }
         };
-        let found = w.locate(tx.conn(), &item.fhir, entity::ENCOUNTER)?;
-        if !w.owned(tx.conn(), &found)? {
-            w.fate(&item.fhir.key, Fate::Skipped(ANOTHER_PATIENT.into()));
+        let Some(found) = w.target(tx.conn(), &item.fhir, entity::ENCOUNTER, true)? else {
             continue;
-        }
-        if let Some(why) = other_kind(&found, entity::ENCOUNTER) {
-            w.fate(&item.fhir.key, Fate::Skipped(why));
-            continue;
-        }
+        };
         let Some(id) = linked_id(&found, entity::ENCOUNTER) else {
             let encounter = Encounter {
                 id: EncounterId::new(),
@@ -584,11 +570,9 @@ pub(crate) fn no_known_allergies(
         return Ok(());
     };
     let resource = stored_resource(item.original.as_ref(), false);
-    let found = w.locate(tx.conn(), &item.fhir, entity::NO_KNOWN_ALLERGIES)?;
-    if !w.owned(tx.conn(), &found)? {
-        w.fate(&item.fhir.key, Fate::Skipped(ANOTHER_PATIENT.into()));
+    let Some(found) = w.target(tx.conn(), &item.fhir, entity::NO_KNOWN_ALLERGIES, false)? else {
         return Ok(());
-    }
+    };
     let value = to_value(&item.value)?;
     let link = link_of(&found).filter(|l| l.entity.as_deref() == Some(entity::NO_KNOWN_ALLERGIES));
     if link.is_some_and(|l| l.value.as_ref() == Some(&value)) {

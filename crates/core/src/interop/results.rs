@@ -6,8 +6,7 @@
 //! applied to what is recorded.
 use super::apply::{Fate, Found, Stop, Writer};
 use super::items::{
-    bump, keep, link_of, linked_id, not_valid, other_kind, remembered, save, stored_resource,
-    to_value, ANOTHER_PATIENT,
+    bump, keep, link_of, linked_id, not_valid, remembered, save, stored_resource, to_value,
 };
 use super::links::{self, entity};
 use super::{normalize, rows};
@@ -61,15 +60,9 @@ pub(crate) fn observations(
                 continue;
             }
         };
-        let found = w.locate(tx.conn(), &item.fhir, entity::OBSERVATION)?;
-        if !w.owned(tx.conn(), &found)? {
-            w.fate(&item.fhir.key, Fate::Skipped(ANOTHER_PATIENT.into()));
+        let Some(found) = w.target(tx.conn(), &item.fhir, entity::OBSERVATION, true)? else {
             continue;
-        }
-        if let Some(why) = other_kind(&found, entity::OBSERVATION) {
-            w.fate(&item.fhir.key, Fate::Skipped(why));
-            continue;
-        }
+        };
         let old_ids: Vec<String> = match &found {
             Found::Link(l) if l.entity.is_some() => l.entity_ids.clone(),
             Found::Native { id, .. } => vec![id.clone()],
@@ -178,15 +171,9 @@ pub(crate) fn documents(
             }
         };
         let resource = stored_resource(item.original.as_ref(), true);
-        let found = w.locate(tx.conn(), &item.fhir, entity::DOCUMENT)?;
-        if !w.owned(tx.conn(), &found)? {
-            w.fate(&item.fhir.key, Fate::Skipped(ANOTHER_PATIENT.into()));
+        let Some(found) = w.target(tx.conn(), &item.fhir, entity::DOCUMENT, true)? else {
             continue;
-        }
-        if let Some(why) = other_kind(&found, entity::DOCUMENT) {
-            w.fate(&item.fhir.key, Fate::Skipped(why));
-            continue;
-        }
+        };
         let write_new =
             |tx: &mut WriteTx<'_>, w: &Writer<'_, '_, '_>| -> Result<String, CoreError> {
                 let id = DocumentId::new();
