@@ -5,12 +5,10 @@ use crate::AppState;
 use clinic_core::audit::{self, NewAuditEvent};
 use clinic_core::authz::Command;
 use clinic_protocol::{
-    AuditAction, AuditCategory, AuditExported, AuditPage, AuditQuery, AuditVerification, ErrorCode,
-    UiError,
+    AuditAction, AuditCategory, AuditExported, AuditPage, AuditQuery, AuditVerification, UiError,
 };
 use serde_json::json;
 use tauri::{AppHandle, Runtime, State};
-use tauri_plugin_dialog::DialogExt;
 
 #[tauri::command]
 pub async fn view_audit(
@@ -40,28 +38,14 @@ pub async fn export_audit<R: Runtime>(
     // Admit first (a refusal is audited), so no one else gets a dialog.
     state.run(Command::ExportAudit, |_, _| Ok(()))?;
     let name = format!("audit-{}.csv", chrono::Local::now().format("%Y-%m-%d"));
-    let Some(chosen) = app
-        .dialog()
-        .file()
-        .set_file_name(&name)
-        .add_filter("CSV", &["csv"])
-        .blocking_save_file()
-    else {
+    let Some(path) = super::choose_save_path(&app, &name, Some(("CSV", &["csv"])))? else {
         return Ok(None);
     };
-    let path = chosen
-        .into_path()
-        .map_err(|_| UiError::new(ErrorCode::Config, "choose a file on this computer"))?;
     let csv = state.run(Command::ExportAudit, |s, caller| {
         audit::export_csv_audited(s, caller.audit_key, caller.actor.clone(), &query)
     })?;
     let rows = csv.lines().count().saturating_sub(1) as u64;
-    std::fs::write(&path, csv.as_bytes()).map_err(|e| {
-        UiError::new(
-            ErrorCode::Storage,
-            format!("the file could not be written: {e}"),
-        )
-    })?;
+    super::write_export(&path, csv.as_bytes())?;
     Ok(Some(AuditExported {
         path: path.display().to_string(),
         rows,

@@ -8,10 +8,9 @@ use clinic_core::documents;
 use clinic_core::CoreError;
 use clinic_protocol::{
     DocumentContent, DocumentId, DocumentInfo, DocumentPage, DocumentQuery, DocumentSaved,
-    ErrorCode, SetDocumentEnteredInError, ShareDocument, SharedDocument, UiError, UploadDocument,
+    SetDocumentEnteredInError, ShareDocument, SharedDocument, UiError, UploadDocument,
 };
 use tauri::{AppHandle, Runtime, State};
-use tauri_plugin_dialog::DialogExt;
 
 #[tauri::command]
 pub async fn upload_document(
@@ -54,26 +53,13 @@ pub async fn save_document_copy<R: Runtime>(
     let name = state.run(Command::SaveDocumentCopy, |s, _| {
         Ok(documents::get_info(s.conn(), id)?.file_name)
     })?;
-    let Some(chosen) = app
-        .dialog()
-        .file()
-        .set_file_name(&name)
-        .blocking_save_file()
-    else {
+    let Some(path) = super::choose_save_path(&app, &name, None)? else {
         return Ok(None);
     };
-    let path = chosen
-        .into_path()
-        .map_err(|_| UiError::new(ErrorCode::Config, "choose a file on this computer"))?;
     let (_, bytes) = state.run(Command::SaveDocumentCopy, |s, caller| {
         documents::export(s, caller, id)
     })?;
-    std::fs::write(&path, bytes).map_err(|e| {
-        UiError::new(
-            ErrorCode::Storage,
-            format!("the file could not be written: {e}"),
-        )
-    })?;
+    super::write_export(&path, &bytes)?;
     Ok(Some(DocumentSaved {
         path: path.display().to_string(),
     }))

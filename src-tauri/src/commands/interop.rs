@@ -118,22 +118,15 @@ pub async fn export_fhir_patient<R: Runtime>(
         restricted::ensure_caller_access(s, caller, id, Command::ExportFhirPatient)?;
         Ok(registry::get_patient(s.conn(), id)?.mrn)
     })?;
-    let Some(chosen) = app
-        .dialog()
-        .file()
-        .set_file_name(format!("patient-{mrn}.fhir.json"))
-        .add_filter("FHIR R4 Bundle (JSON)", &["json"])
-        .blocking_save_file()
-    else {
+    let name = format!("patient-{mrn}.fhir.json");
+    let filter = ("FHIR R4 Bundle (JSON)", &["json"][..]);
+    let Some(path) = super::choose_save_path(&app, &name, Some(filter))? else {
         return Ok(None);
     };
-    let path = chosen
-        .into_path()
-        .map_err(|_| UiError::new(ErrorCode::Config, "choose a file on this computer"))?;
     let bundle = state.run(Command::ExportFhirPatient, |s, caller| {
         interop::export_patient(s, caller, patient_id)
     })?;
-    write(&path, bundle.json.as_bytes())?;
+    super::write_export(&path, bundle.json.as_bytes())?;
     Ok(Some(FhirPatientExported {
         path: path.display().to_string(),
         resources: bundle.resources as u32,
@@ -148,34 +141,17 @@ pub async fn export_fhir_patients<R: Runtime>(
 ) -> Result<Option<FhirPatientsExported>, UiError> {
     state.run(Command::ExportFhirPatients, |_, _| Ok(()))?;
     let name = format!("Patient-{}.ndjson", chrono::Local::now().format("%Y-%m-%d"));
-    let Some(chosen) = app
-        .dialog()
-        .file()
-        .set_file_name(&name)
-        .add_filter("FHIR R4 bulk data (NDJSON)", &["ndjson"])
-        .blocking_save_file()
-    else {
+    let filter = ("FHIR R4 bulk data (NDJSON)", &["ndjson"][..]);
+    let Some(path) = super::choose_save_path(&app, &name, Some(filter))? else {
         return Ok(None);
     };
-    let path = chosen
-        .into_path()
-        .map_err(|_| UiError::new(ErrorCode::Config, "choose a file on this computer"))?;
     let export = state.run(Command::ExportFhirPatients, |s, caller| {
         interop::export_patients(s, caller)
     })?;
-    write(&path, export.ndjson.as_bytes())?;
+    super::write_export(&path, export.ndjson.as_bytes())?;
     Ok(Some(FhirPatientsExported {
         path: path.display().to_string(),
         patients: export.patients as u32,
         withheld: export.withheld as u32,
     }))
-}
-
-fn write(path: &std::path::Path, bytes: &[u8]) -> Result<(), UiError> {
-    std::fs::write(path, bytes).map_err(|e| {
-        UiError::new(
-            ErrorCode::Storage,
-            format!("the file could not be written: {e}"),
-        )
-    })
 }

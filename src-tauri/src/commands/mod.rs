@@ -16,6 +16,42 @@ pub mod staff;
 pub mod status;
 pub mod sync;
 
+/// Asks where to save `file_name` in a native save dialog (offering `filter`:
+/// a label and extensions); `None` when the user cancels.
+pub(crate) fn choose_save_path<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    file_name: &str,
+    filter: Option<(&str, &[&str])>,
+) -> Result<Option<std::path::PathBuf>, clinic_protocol::UiError> {
+    use tauri_plugin_dialog::DialogExt;
+    let mut dialog = app.dialog().file().set_file_name(file_name);
+    if let Some((label, extensions)) = filter {
+        dialog = dialog.add_filter(label, extensions);
+    }
+    let Some(chosen) = dialog.blocking_save_file() else {
+        return Ok(None);
+    };
+    chosen.into_path().map(Some).map_err(|_| {
+        clinic_protocol::UiError::new(
+            clinic_protocol::ErrorCode::Config,
+            "choose a file on this computer",
+        )
+    })
+}
+
+/// Writes an exported file the user chose; a clear error when it cannot.
+pub(crate) fn write_export(
+    path: &std::path::Path,
+    bytes: &[u8],
+) -> Result<(), clinic_protocol::UiError> {
+    std::fs::write(path, bytes).map_err(|e| {
+        clinic_protocol::UiError::new(
+            clinic_protocol::ErrorCode::Storage,
+            format!("the file could not be written: {e}"),
+        )
+    })
+}
+
 /// Every app command (see `names.rs`).
 #[cfg(test)]
 const ALL: &[&str] = include!("names.rs");
