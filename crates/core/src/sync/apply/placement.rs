@@ -43,7 +43,7 @@ use super::{malformed, Incoming};
 use crate::schedule::{time, waitlist};
 use crate::CoreError;
 use clinic_protocol::{AppointmentStatus as S, EntityKind, Hlc, NotificationKind, OpKind};
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -513,6 +513,35 @@ fn set_status(conn: &Connection, id: &str, status: S, now: &str) -> Result<(), C
     Ok(())
 }
 
+/// An appointment as it is here.
+pub(crate) struct Current {
+    pub(crate) at: Placement,
+    pub(crate) status: S,
+}
+
+pub(crate) fn current(conn: &Connection, id: &str) -> Result<Current, CoreError> {
+    let row: Option<(Placement, String)> = conn
+        .query_row(
+            "SELECT provider_id, room_id, starts_at, ends_at, status FROM appointment WHERE id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    Placement {
+                        provider: r.get(0)?,
+                        room: r.get(1)?,
+                        starts_at: r.get(2)?,
+                        ends_at: r.get(3)?,
+                    },
+                    r.get(4)?,
+                ))
+            },
+        )
+        .optional()?;
+    let (at, status) = row.ok_or(CoreError::NotFound("appointment"))?;
+    let status = S::parse(&status).ok_or_else(|| CoreError::Corrupt("appointment".into()))?;
+    Ok(Current { at, status })
+}
+
 /// After a change made on this device (the booking path: a move, a
 /// cancellation, a no-show, a provider's day reassigned) to appointment `id`,
 /// whose status was `was` and, when it moved, was at `left`: the claims that
@@ -526,22 +555,7 @@ pub(crate) fn settle_local(
     left: Option<&Placement>,
     now: &str,
 ) -> Result<(), CoreError> {
-    let (at, status): (Placement, String) = conn.query_row(
-        "SELECT provider_id, room_id, starts_at, ends_at, status FROM appointment WHERE id = ?1",
-        [id],
-        |r| {
-            Ok((
-                Placement {
-                    provider: r.get(0)?,
-                    room: r.get(1)?,
-                    starts_at: r.get(2)?,
-                    ends_at: r.get(3)?,
-                },
-                r.get(4)?,
-            ))
-        },
-    )?;
-    let status = S::parse(&status).ok_or_else(|| CoreError::Corrupt("appointment".into()))?;
+    let Current { at, status } = current(conn, id)?;
     let base = status_by_ops(conn, id, "")?.unwrap_or(status);
     if base != status {
         let pending = if base.holds_time() {

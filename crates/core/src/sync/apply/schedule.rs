@@ -34,7 +34,7 @@
 //! The front desk's "needs a new time" notifications are local rows (not ops),
 //! made while the need lasts and withdrawn when it ends; their ids derive from
 //! the op that placed the appointment, so every device holds the same set.
-use super::placement::{self, Focus, Order, PlacedBy, Placement};
+use super::placement::{self, current, Focus, Order, PlacedBy, Placement};
 use super::{exists, is_newest, is_newest_matching, malformed, Incoming};
 use crate::schedule::time;
 use crate::CoreError;
@@ -353,35 +353,6 @@ fn placement(inc: &Incoming<'_>) -> Result<Placement, CoreError> {
 
 fn status(inc: &Incoming<'_>) -> Result<S, CoreError> {
     S::parse(inc.text("status")?).ok_or_else(|| malformed(inc, "status"))
-}
-
-/// An appointment as it is here.
-struct Current {
-    at: Placement,
-    status: S,
-}
-
-fn current(conn: &Connection, id: &str) -> Result<Current, CoreError> {
-    let row: Option<(Placement, String)> = conn
-        .query_row(
-            "SELECT provider_id, room_id, starts_at, ends_at, status FROM appointment WHERE id = ?1",
-            [id],
-            |r| {
-                Ok((
-                    Placement {
-                        provider: r.get(0)?,
-                        room: r.get(1)?,
-                        starts_at: r.get(2)?,
-                        ends_at: r.get(3)?,
-                    },
-                    r.get(4)?,
-                ))
-            },
-        )
-        .optional()?;
-    let (at, status) = row.ok_or(CoreError::NotFound("appointment"))?;
-    let status = S::parse(&status).ok_or_else(|| CoreError::Corrupt("appointment".into()))?;
-    Ok(Current { at, status })
 }
 
 /// The op being applied as the one that placed its appointment (at its seq).
