@@ -188,6 +188,13 @@ text_enum!(
         ScheduleChanged => "schedule_changed",
         /// A cancellation freed time that suits patients on the waitlist (front desk).
         SlotFreed => "slot_freed",
+        /// A pull from the patient's primary provider brought new documents or
+        /// results, or changed allergies, medications or problems.
+        ProviderRecordsChanged => "provider_records_changed",
+        /// A request for documents was completed or refused by the provider.
+        ProviderRequestUpdated => "provider_request_updated",
+        /// Demographics sent back to the provider were accepted or refused.
+        ProviderDemographicsSent => "provider_demographics_sent",
     }
 );
 
