@@ -3,7 +3,8 @@
 #   - Debian/Ubuntu packages for Tauri (WebKitGTK 4.1) and for headless tests
 #     (Xvfb, WebKitWebDriver, D-Bus, gnome-keyring, secret-tool), and PostgreSQL
 #     (the sync server's tests start their own throwaway cluster with its initdb);
-#   - the UI's npm packages (npm ci) when ui/node_modules is missing or stale;
+#   - the npm packages (npm ci) of the UI and of the test FHIR server (tests/fhir-server)
+#     when their node_modules is missing or stale;
 #   - tauri-driver (from crates.io) when it is not on PATH;
 #   - checks rustfmt and clippy are installed.
 # Needs: a rustup toolchain, node + npm, apt (root or sudo). Run it directly or source it.
@@ -51,20 +52,28 @@ setup_rust() {
   say "rust: $(rustc --version), rustfmt and clippy present"
 }
 
+# npm ci in $1 (named $2 in messages) when its node_modules is missing or older than its
+# package.json / package-lock.json.
+npm_ci_when_stale() {
+  local dir="$1" name="$2"
+  [ -f "$dir/package.json" ] || die "$name/package.json is missing"
+  [ -f "$dir/package-lock.json" ] || die "$name/package-lock.json is missing: run 'npm install' in $name/ and commit the lock file"
+  # npm writes node_modules/.package-lock.json on every install: it is the install stamp.
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] ||
+     [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ] ||
+     [ "$dir/package.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    say "$name: npm ci"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error </dev/null)
+  else
+    say "$name: node_modules up to date ($(node --version))"
+  fi
+}
+
 setup_ui() {
   command -v npm >/dev/null 2>&1 || die "npm not found: install Node.js 20+ with npm"
-  local ui="$REPO_ROOT/ui"
-  [ -f "$ui/package.json" ] || die "ui/package.json is missing"
-  [ -f "$ui/package-lock.json" ] || die "ui/package-lock.json is missing: run 'npm install' in ui/ and commit the lock file"
-  # npm writes node_modules/.package-lock.json on every install: it is the install stamp.
-  if [ ! -f "$ui/node_modules/.package-lock.json" ] ||
-     [ "$ui/package-lock.json" -nt "$ui/node_modules/.package-lock.json" ] ||
-     [ "$ui/package.json" -nt "$ui/node_modules/.package-lock.json" ]; then
-    say "ui: npm ci"
-    (cd "$ui" && npm ci --no-audit --no-fund --loglevel=error </dev/null)
-  else
-    say "ui: node_modules up to date ($(node --version))"
-  fi
+  npm_ci_when_stale "$REPO_ROOT/ui" "ui"
+  # The test FHIR server the provider tests start (Medplum's FHIR router on Node).
+  npm_ci_when_stale "$REPO_ROOT/tests/fhir-server" "tests/fhir-server"
 }
 
 setup_tauri_driver() {

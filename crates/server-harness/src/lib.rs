@@ -21,10 +21,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 mod bin;
+pub mod fhir;
 mod scratch;
 mod server;
 
 pub use bin::server_bin;
+pub use fhir::{FhirOptions, FhirServer};
 pub use scratch::{Certs, Scratch};
 pub use server::{Options, Server};
 
