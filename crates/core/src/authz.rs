@@ -166,6 +166,18 @@ commands! {
     ImportFhir => "import_fhir",
     ExportFhirPatient => "export_fhir_patient",
     ExportFhirPatients => "export_fhir_patients",
+    /// The patient's primary provider as a FHIR endpoint: the endpoints (listed
+    /// for whoever links patients, saved by administrators), linking a patient,
+    /// the patient's provider records, pulling now, asking the provider for
+    /// documents, the history of exchanges and retrying a failed one.
+    ListProviderEndpoints => "list_provider_endpoints",
+    SaveProviderEndpoint => "save_provider_endpoint",
+    LinkPatientProvider => "link_patient_provider",
+    GetPatientProviderRecords => "get_patient_provider_records",
+    SyncPatientProvider => "sync_patient_provider",
+    RequestProviderDocuments => "request_provider_documents",
+    ListProviderJobs => "list_provider_jobs",
+    RetryProviderJob => "retry_provider_job",
     Lock => "lock",
     Unlock => "unlock",
     Logout => "logout",
@@ -257,6 +269,11 @@ impl fmt::Display for Command {
 ///   referral's record) import; a patient's record is exported by the
 ///   clinicians and by administrators (release of records on request); the
 ///   whole clinic's patient list (demographics) by administrators only;
+/// - the primary provider: administrators configure endpoints (credentials
+///   stay on their device); whoever registers or administers links a patient,
+///   pulls now, sees the history and retries (no clinical values in it); the
+///   records pulled are read by the clinicians (as documents are); clinicians
+///   and administrators ask the provider for documents;
 /// - `create_clinic` and `login` are for callers without a session: a signed-in
 ///   user logs out first.
 pub fn permits(role: Role, command: Command) -> bool {
@@ -356,6 +373,16 @@ pub fn permits(role: Role, command: Command) -> bool {
         C::ImportFhir => matches!(role, R::Administrator | R::Doctor),
         C::ExportFhirPatient => matches!(role, R::Administrator | R::Doctor | R::Nurse),
         C::ExportFhirPatients => role == R::Administrator,
+        C::ListProviderEndpoints
+        | C::LinkPatientProvider
+        | C::SyncPatientProvider
+        | C::ListProviderJobs
+        | C::RetryProviderJob => {
+            matches!(role, R::Administrator | R::FrontDesk | R::Doctor | R::Nurse)
+        }
+        C::SaveProviderEndpoint => role == R::Administrator,
+        C::GetPatientProviderRecords => matches!(role, R::Doctor | R::Nurse),
+        C::RequestProviderDocuments => matches!(role, R::Administrator | R::Doctor | R::Nurse),
         C::Lock | C::Unlock | C::Logout => true,
     }
 }

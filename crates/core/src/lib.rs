@@ -20,6 +20,9 @@
 //! - `merge`: merging duplicate patient records (with a redirect);
 //! - `interop`: FHIR R4 import (one patient per transaction, re-imports
 //!   matched) and export (a patient's Bundle, the clinic's patients as NDJSON);
+//! - `provider`: the patient's primary provider as a FHIR R4 endpoint
+//!   (endpoints, links, queued jobs and their history, pulls applied in one
+//!   transaction, requests for documents, demographics sent back);
 //! - `schedule`: the clinic's time zone, appointment types, rooms, providers' hours
 //!   and exceptions, free slots, appointments, waitlist, reassignment, reminders;
 //! - `kiosk`: patient self check-in at the kiosk window;
@@ -43,6 +46,7 @@ pub mod kiosk;
 pub mod merge;
 pub mod notes;
 pub mod observations;
+pub mod provider;
 pub mod registry;
 pub mod restricted;
 pub mod schedule;

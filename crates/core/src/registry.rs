@@ -297,6 +297,8 @@ pub fn update_patient(
             current.version + 1,
         );
         audit::append_in(tx, caller.audit_key, device, &event)?;
+        // Linked to a provider that accepts updates: queue sending them back.
+        crate::provider::demographics_edited(tx, caller, id, &field_names)?;
         Ok(())
     })?;
     get_patient(store.conn(), id)

@@ -112,6 +112,18 @@ const EXPECTED: &[(&str, [u8; 5])] = &[
     ("import_fhir", [1, 0, 1, 0, 0]),
     ("export_fhir_patient", [1, 0, 1, 1, 0]),
     ("export_fhir_patients", [1, 0, 0, 0, 0]),
+    // The primary provider: endpoints configured by administrators, listed for
+    // everyone who links patients; linking, pulling now, the history and
+    // retries for all but billing; the pulled records for clinicians; requests
+    // for documents by clinicians and administrators.
+    ("list_provider_endpoints", [1, 1, 1, 1, 0]),
+    ("save_provider_endpoint", [1, 0, 0, 0, 0]),
+    ("link_patient_provider", [1, 1, 1, 1, 0]),
+    ("get_patient_provider_records", [0, 0, 1, 1, 0]),
+    ("sync_patient_provider", [1, 1, 1, 1, 0]),
+    ("request_provider_documents", [1, 0, 1, 1, 0]),
+    ("list_provider_jobs", [1, 1, 1, 1, 0]),
+    ("retry_provider_job", [1, 1, 1, 1, 0]),
     ("lock", [1, 1, 1, 1, 1]),
     ("unlock", [1, 1, 1, 1, 1]),
     ("logout", [1, 1, 1, 1, 1]),
@@ -189,7 +201,7 @@ fn every_cell_matches_the_expected_table() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 102 * 5);
+    assert_eq!(checked, 110 * 5);
 }
 
 #[test]

@@ -8,7 +8,14 @@ use ts_rs::TS;
 
 /// Version of the op payload schemas this build writes. A server or device that
 /// receives an op with a newer version quarantines it instead of guessing.
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// Raised with every new op kind (a build that does not know a kind cannot parse
+/// the op, so it must see a newer version and quarantine or hold it instead of
+/// refusing the whole batch):
+/// - 1: the first kinds, up to `save_fhir_resource`;
+/// - 2: the primary provider's kinds (`save_provider_endpoint`,
+///   `link_patient_provider`, `save_document_request`, `record_provider_document`).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// What kind of entity an op targets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
@@ -42,6 +49,10 @@ pub enum EntityKind {
     /// A FHIR resource as imported: its identity, what it became here (or that
     /// it is kept as JSON) and its JSON, for matching re-imports and for export.
     FhirResource,
+    /// A provider's FHIR endpoint (clinic configuration, never its credentials).
+    ProviderEndpoint,
+    /// A request for documents sent to a patient's provider.
+    DocumentRequest,
 }
 
 impl EntityKind {
@@ -65,6 +76,8 @@ impl EntityKind {
             EntityKind::Appointment => "appointment",
             EntityKind::WaitlistEntry => "waitlist_entry",
             EntityKind::FhirResource => "fhir_resource",
+            EntityKind::ProviderEndpoint => "provider_endpoint",
+            EntityKind::DocumentRequest => "document_request",
         }
     }
 }
@@ -164,6 +177,23 @@ pub enum OpKind {
     /// resource_type, fhir, entity, entity_ids, keys, value, reason, resource}`,
     /// the whole link; last writer (by HLC) wins.
     SaveFhirResource,
+    /// A provider endpoint was created or changed: payload `{name, base_url,
+    /// auth, client_id, token_url, scope, refresh_minutes, send_demographics,
+    /// clinic_default}`, the whole row without credentials; last writer (by
+    /// HLC) wins.
+    SaveProviderEndpoint,
+    /// A patient was linked to their primary provider (on the patient's id):
+    /// payload `{provider_id, remote_patient_id, identifier}`, the whole link;
+    /// last writer (by HLC) wins.
+    LinkPatientProvider,
+    /// A request for documents was made or moved on: payload `{patient_id,
+    /// provider_id, description, document_type, status, remote_task_id,
+    /// requested_by, requested_by_name, requested_at}`, the whole row; last
+    /// writer (by HLC) wins.
+    SaveDocumentRequest,
+    /// A document pulled from a provider (on the document's id): payload
+    /// `{patient_id, provider_id, pulled_at}`; the first record is kept.
+    RecordProviderDocument,
 }
 
 impl OpKind {
@@ -209,6 +239,10 @@ impl OpKind {
             OpKind::SetWaitlistStatus => "set_waitlist_status",
             OpKind::ResolveConflict => "resolve_conflict",
             OpKind::SaveFhirResource => "save_fhir_resource",
+            OpKind::SaveProviderEndpoint => "save_provider_endpoint",
+            OpKind::LinkPatientProvider => "link_patient_provider",
+            OpKind::SaveDocumentRequest => "save_document_request",
+            OpKind::RecordProviderDocument => "record_provider_document",
         }
     }
 }

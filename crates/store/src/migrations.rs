@@ -43,6 +43,10 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../../migrations/0013_registration_keys.sql"),
     ),
     (14, include_str!("../../../migrations/0014_fhir_links.sql")),
+    (
+        15,
+        include_str!("../../../migrations/0015_primary_provider.sql"),
+    ),
 ];
 
 /// The schema version this build creates and understands.

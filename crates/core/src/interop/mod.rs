@@ -23,8 +23,10 @@
 //! `normalize` (the use cases' checks on imported values), `apply` (one
 //! patient's transaction), `items` and `results` (each kind of resource),
 //! `rows` (stored rows
-//! as FHIR-crate values), `export`, `summary`.
+//! as FHIR-crate values), `export`, `summary`, `bound` (a provider pull: one
+//! record applied for a patient registered here, demographics untouched).
 mod apply;
+pub(crate) mod bound;
 mod export;
 mod items;
 pub(crate) mod links;

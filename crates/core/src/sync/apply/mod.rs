@@ -25,6 +25,7 @@ mod fhir;
 mod identity;
 mod patients;
 pub(crate) mod placement;
+mod provider;
 mod schedule;
 
 /// One op from another device, with who made it.
@@ -293,6 +294,10 @@ pub fn apply_one(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError>
         (AddToWaitlist, _) => schedule::add_to_waitlist(conn, inc),
         (SetWaitlistStatus, _) => schedule::waitlist_status(conn, inc),
         (SaveFhirResource, _) => fhir::save_resource(conn, inc),
+        (SaveProviderEndpoint, _) => provider::save_endpoint(conn, inc),
+        (LinkPatientProvider, _) => provider::link_patient(conn, inc),
+        (SaveDocumentRequest, _) => provider::save_document_request(conn, inc),
+        (RecordProviderDocument, _) => provider::record_document(conn, inc),
         (SetFields, other) => Err(CoreError::Corrupt(format!(
             "set_fields on {} is not supported",
             other.as_str()
