@@ -9,6 +9,7 @@ mod config;
 mod demo;
 mod demo_schedule;
 mod logging;
+mod provider_loop;
 mod state;
 mod sync_loop;
 
@@ -126,12 +127,21 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::interop::import_fhir,
             commands::interop::export_fhir_patient,
             commands::interop::export_fhir_patients,
+            commands::provider::list_provider_endpoints,
+            commands::provider::save_provider_endpoint,
+            commands::provider::link_patient_provider,
+            commands::provider::get_patient_provider_records,
+            commands::provider::sync_patient_provider,
+            commands::provider::request_provider_documents,
+            commands::provider::list_provider_jobs,
+            commands::provider::retry_provider_job,
         ]))
         .setup(|app| {
             let config = Config::from_env(app.path().app_data_dir().ok());
             let state = AppState::start(config);
             app.manage(state);
             sync_loop::spawn(app.handle().clone());
+            provider_loop::spawn(app.handle().clone());
             Ok(())
         })
 }

@@ -28,6 +28,8 @@ pub struct AppState {
     startup: Result<bool, UiError>,
     /// The background sync loop's live state (`sync_loop`).
     pub sync: crate::sync_loop::SyncRuntime,
+    /// The provider loop's wake-up (`provider_loop`).
+    pub provider: crate::provider_loop::ProviderRuntime,
 }
 
 /// Maps a core error for the UI, logging unexpected ones (codes only, no data).
@@ -58,6 +60,7 @@ impl AppState {
                     open: Mutex::new(Some(open)),
                     startup: Ok(test_key),
                     sync,
+                    provider: Default::default(),
                 }
             }
             Err(error) => {
@@ -66,6 +69,7 @@ impl AppState {
                     open: Mutex::new(None),
                     startup: Err(error),
                     sync: crate::sync_loop::SyncRuntime::default(),
+                    provider: Default::default(),
                 }
             }
         }

@@ -9,6 +9,9 @@
 //! - [`error`]: [`ProviderFailure`], every failure sorted into a
 //!   [`clinic_protocol::ProviderErrorKind`].
 //!
+//! - [`runner`]: the device's runner of the core's provider jobs (a pull, a
+//!   request, a look at a request, a demographics update) with this client.
+//!
 //! Resources stay `serde_json::Value`s here; mapping them into the clinic's
 //! records is done elsewhere. Nothing here logs URLs with queries, bodies,
 //! identifiers or secrets.
@@ -16,6 +19,7 @@ mod answer;
 pub mod auth;
 pub mod client;
 pub mod error;
+pub mod runner;
 mod transport;
 
 pub use auth::ProviderAuth;

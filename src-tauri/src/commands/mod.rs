@@ -9,6 +9,7 @@ pub mod kiosk;
 pub mod notes;
 pub mod observations;
 pub mod patients;
+pub mod provider;
 pub mod restricted;
 pub mod schedule;
 pub mod session;

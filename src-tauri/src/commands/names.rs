@@ -105,4 +105,12 @@
     "import_fhir",
     "export_fhir_patient",
     "export_fhir_patients",
+    "list_provider_endpoints",
+    "save_provider_endpoint",
+    "link_patient_provider",
+    "get_patient_provider_records",
+    "sync_patient_provider",
+    "request_provider_documents",
+    "list_provider_jobs",
+    "retry_provider_job",
 ]
