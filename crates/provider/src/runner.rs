@@ -9,7 +9,8 @@
 //!   identifier), then each type of [`PULLED_TYPES`] searched by `patient`,
 //!   `_lastUpdated=ge<watermark>` when an earlier pull saw that type (an
 //!   unchanged resource pulled again writes nothing), every page; the Binary of
-//!   each DocumentReference attachment given by URL is downloaded and inlined.
+//!   each DocumentReference attachment given by URL is downloaded and inlined,
+//!   and a document naming no custodian gets the provider as its source.
 //!   Nothing is applied unless every request succeeded.
 //! - **RequestDocuments**: a Task created at the provider (`POST Task`).
 //! - **CheckRequest**: the request's Task read again.
@@ -284,6 +285,7 @@ async fn pull(
         if *resource_type == "DocumentReference" {
             for document in &mut found {
                 inline_attachments(client, document).await?;
+                name_custodian(document, &claimed.endpoint.name);
             }
         }
         resources.append(&mut found);
@@ -322,6 +324,14 @@ fn newest_update(resources: &[Value]) -> Option<String> {
         .filter_map(|t| instant(t).map(|at| (at, t)))
         .max_by_key(|(at, _)| *at)
         .map(|(_, t)| t.to_string())
+}
+
+/// A document that does not say who keeps it is the provider's: its source.
+fn name_custodian(document: &mut Value, provider: &str) {
+    if let Some(d) = document.as_object_mut() {
+        d.entry("custodian")
+            .or_insert_with(|| serde_json::json!({ "display": provider }));
+    }
 }
 
 /// Downloads each attachment given by URL (no `data`) and puts its bytes in.

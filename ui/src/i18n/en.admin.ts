@@ -86,6 +86,10 @@ export const enAdmin = {
   },
   settings: {
     title: "Clinic settings",
+    tabs: {
+      general: "General",
+      providers: "Provider endpoints",
+    },
     autoLock: {
       title: "Automatic lock",
       label: "Lock after this many minutes without activity",

@@ -9,6 +9,7 @@ import { enSchedule } from "./en.schedule";
 import { enScheduleSetup } from "./en.scheduleSetup";
 import { enChart } from "./en.chart";
 import { enNotes } from "./en.notes";
+import { enProvider } from "./en.provider";
 import { enSession } from "./en.session";
 import { enSync } from "./en.sync";
 
@@ -24,6 +25,7 @@ export const en = {
   scheduleSetup: enScheduleSetup,
   sync: enSync,
   interop: enInterop,
+  provider: enProvider,
   app: {
     title: "Clinic",
     loading: "Opening the patient database…",
@@ -43,6 +45,7 @@ export const en = {
     conflicts: "Conflicts",
     sync: "Sync",
     fhir: "FHIR",
+    providerSync: "Provider sync",
   },
   startup: {
     title: "The clinic app could not open its patient database",

@@ -1,12 +1,15 @@
-// Clinic settings (administrators): the inactivity lock in minutes, and re-keying the
-// local database behind a confirmation dialog.
-import { Alert, Button, Group, Modal, NumberInput, Paper, Stack, Text, Title } from "@mantine/core";
+// Clinic settings (administrators), in tabs: "General" — the inactivity lock in minutes,
+// and re-keying the local database behind a confirmation dialog — and "Provider
+// endpoints" (`features/provider/ProviderSettings`: patients' primary providers as FHIR
+// endpoints, loaded only when that tab is open).
+import { Alert, Button, Group, Modal, NumberInput, Paper, Stack, Tabs, Text, Title } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import type { ClinicInfo } from "../../bindings/ClinicInfo";
 import type { UiError } from "../../bindings/UiError";
 import { toUiError } from "../../shared/uiError";
+import { ProviderSettings } from "../provider/ProviderSettings";
 import { useSession } from "../session/SessionContext";
 import { adminKeys, rekeyDatabase, setAutoLock } from "./api";
 import { CommandError } from "./CommandError";
@@ -148,15 +151,36 @@ function RekeySection() {
   );
 }
 
+type Tab = "general" | "providers";
+const isTab = (v: string | null): v is Tab => v === "general" || v === "providers";
+
 export function SettingsScreen() {
   const { t } = useTranslation();
+  const [tab, setTab] = useState<Tab>("general");
   return (
     <Stack gap="md">
       <Title order={1} size="h2">
         {t("admin.settings.title")}
       </Title>
-      <AutoLockForm />
-      <RekeySection />
+      <Tabs value={tab} onChange={(v) => isTab(v) && setTab(v)} keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="general" data-testid="settings-tab-general">
+            {t("admin.settings.tabs.general")}
+          </Tabs.Tab>
+          <Tabs.Tab value="providers" data-testid="settings-tab-providers">
+            {t("admin.settings.tabs.providers")}
+          </Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="general" pt="md">
+          <Stack gap="md">
+            <AutoLockForm />
+            <RekeySection />
+          </Stack>
+        </Tabs.Panel>
+        <Tabs.Panel value="providers" pt="md">
+          <ProviderSettings />
+        </Tabs.Panel>
+      </Tabs>
     </Stack>
   );
 }

@@ -2,7 +2,8 @@
 // and age, "Back to profile"), the allergy banner, the latest vitals and recent results
 // (`features/results`), the problems, medications, allergies and treatment plans
 // sections, the results table and trends, the timeline of visits and notes
-// (`features/notes`) and the documents (`features/documents`), each with its own
+// (`features/notes`), the documents (`features/documents`) and the records from the
+// patient's primary care provider (`features/provider`), each with its own
 // dialogs; "Export FHIR" (`features/interop`) once the chart is open. It owns which chart-entry dialog is open (add/edit, status, history), the
 // confirmation after a save, and which trend is shown. A restricted chart shows why and
 // points back to the profile, where emergency access is requested.
@@ -20,6 +21,7 @@ import { DocumentsSection } from "../documents/DocumentsSection";
 import { ExportPatientButton } from "../interop/ExportPatientButton";
 import { TimelineSection } from "../notes/TimelineSection";
 import { getPatient, patientKeys } from "../patients/api";
+import { ProviderRecordsPanel } from "../provider/ProviderRecordsPanel";
 import { ageOn, formatName } from "../patients/format";
 import { todayIso } from "../patients/form/validation";
 import { trendChoiceFor } from "../results/model";
@@ -117,6 +119,7 @@ export function ChartScreen({ id }: { id: PatientId }) {
         <PatientAppointmentsPanel patientId={id} />
         <TimelineSection patientId={id} />
         <DocumentsSection patientId={id} />
+        <ProviderRecordsPanel patientId={id} mrn={patient.data.mrn} />
         {summary.isFetching ? (
           <Text size="xs" c="dimmed" aria-live="polite">
             {t("chart.refreshing")}

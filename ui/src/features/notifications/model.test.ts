@@ -1,4 +1,5 @@
-// Notifications in words, including the scheduling kinds and local appointment times.
+// Notifications in words, including the scheduling kinds, local appointment times and
+// the primary provider's kinds (records changed, a request updated, demographics sent).
 import { describe, expect, it } from "vitest";
 import type { Notification } from "../../bindings/Notification";
 import i18n from "../../i18n";
@@ -54,5 +55,42 @@ describe("notificationText", () => {
     expect(text(1)).toBe("A cancelled appointment freed time that suits 1 patient on the waitlist");
     expect(text(0)).toBe("A cancelled appointment freed time; check the waitlist");
     expect(text("many")).toBe("A cancelled appointment freed time; check the waitlist");
+  });
+});
+
+describe("the primary provider's notifications", () => {
+  it("say what a pull brought, leaving out what is missing or malformed", () => {
+    expect(
+      notificationText(t, n({ kind: "provider_records_changed", detail: { documents: 2, results: 1, allergies: 0 } })),
+    ).toBe("New records from the primary care provider for MRN MRN-000123 (2 documents, 1 result)");
+    expect(notificationText(t, n({ kind: "provider_records_changed", detail: { documents: "many" } }))).toBe(
+      "New records from the primary care provider for MRN MRN-000123",
+    );
+  });
+
+  it("say how a request for documents ended", () => {
+    const request = (status: string | number) => n({ kind: "provider_request_updated", detail: { document_request: "r1", status } });
+    expect(notificationText(t, request("completed"))).toBe(
+      "The primary care provider completed a request for documents (MRN MRN-000123)",
+    );
+    expect(notificationText(t, request("rejected"))).toBe(
+      "The primary care provider refused a request for documents (MRN MRN-000123)",
+    );
+    expect(notificationText(t, request(7))).toBe(
+      "A request for documents changed at the primary care provider (MRN MRN-000123)",
+    );
+  });
+
+  it("say whether demographics sent back were accepted, and why not", () => {
+    const sent = (detail: Record<string, unknown>) => n({ kind: "provider_demographics_sent", detail: detail as never });
+    expect(notificationText(t, sent({ accepted: true, error: null }))).toBe(
+      "Demographics of MRN MRN-000123 were accepted by the primary care provider",
+    );
+    expect(notificationText(t, sent({ accepted: false, error: "rejected" }))).toBe(
+      "The primary care provider did not accept the demographics of MRN MRN-000123: The provider refused what was sent",
+    );
+    expect(notificationText(t, sent({ accepted: false, error: "<b>odd</b>" }))).toBe(
+      "The primary care provider did not accept the demographics of MRN MRN-000123",
+    );
   });
 });

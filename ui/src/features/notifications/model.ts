@@ -1,10 +1,15 @@
 // A notification in words: "New results for MRN … (3 values, 1 abnormal)", "A document
 // was shared with you (MRN …)", "Patient arrived for your 09:30 appointment (MRN …)",
-// "Your schedule changed: an appointment was moved (MRN …)" or "A cancelled appointment
-// freed time that suits 2 patients on the waitlist". The detail carries ids, counts and
-// times only; anything missing or malformed is left out rather than guessed.
+// "Your schedule changed: an appointment was moved (MRN …)", "A cancelled appointment
+// freed time that suits 2 patients on the waitlist", and the primary provider's: "New
+// records from the primary care provider for MRN … (2 documents, 3 results)", "The
+// provider completed a request for documents (MRN …)", "Demographics of MRN … were
+// accepted by the primary care provider" (or refused, with why). The detail carries ids,
+// counts, statuses and times only; anything missing or malformed is left out rather
+// than guessed.
 import type { TFunction } from "i18next";
 import type { Notification } from "../../bindings/Notification";
+import { ERROR_KINDS } from "../provider/model";
 
 function field(detail: Notification["detail"], key: string): unknown {
   if (typeof detail !== "object" || detail === null || Array.isArray(detail)) return undefined;
@@ -67,6 +72,40 @@ export function notificationText(t: TFunction, n: Notification): string {
       return waitlist
         ? t("results.notifications.slotFreed", { count: waitlist })
         : t("results.notifications.slotFreedPlain");
+    }
+    case "provider_records_changed": {
+      const parts: string[] = [];
+      const documents = count(n.detail, "documents");
+      const results = count(n.detail, "results");
+      // The core counts allergies, medications and problems separately.
+      const chartItems =
+        (count(n.detail, "allergies") ?? 0) + (count(n.detail, "medications") ?? 0) + (count(n.detail, "problems") ?? 0);
+      if (documents) parts.push(t("results.notifications.providerDocuments", { count: documents }));
+      if (results) parts.push(t("results.notifications.providerResults", { count: results }));
+      if (chartItems) parts.push(t("results.notifications.providerChartItems", { count: chartItems }));
+      return parts.length > 0
+        ? t("results.notifications.providerRecordsChanged", { mrn, details: parts.join(", ") })
+        : t("results.notifications.providerRecordsChangedPlain", { mrn });
+    }
+    case "provider_request_updated":
+      switch (field(n.detail, "status")) {
+        case "completed":
+          return t("results.notifications.providerRequestCompleted", { mrn });
+        case "rejected":
+          return t("results.notifications.providerRequestRejected", { mrn });
+        case "cancelled":
+          return t("results.notifications.providerRequestCancelled", { mrn });
+        default:
+          return t("results.notifications.providerRequestUpdated", { mrn });
+      }
+    case "provider_demographics_sent": {
+      const accepted = field(n.detail, "accepted");
+      if (accepted === true) return t("results.notifications.providerDemographicsAccepted", { mrn });
+      const error = field(n.detail, "error");
+      const kind = ERROR_KINDS.find((k) => k === error);
+      return kind
+        ? t("results.notifications.providerDemographicsRefused", { mrn, why: t(`provider.errorKind.${kind}`) })
+        : t("results.notifications.providerDemographicsRefusedPlain", { mrn });
     }
   }
 }

@@ -19,6 +19,7 @@ import { FhirScreen } from "../interop/FhirScreen";
 import { EditScreen } from "../patients/edit/EditScreen";
 import { ProfileScreen } from "../patients/profile/ProfileScreen";
 import { RegisterScreen } from "../patients/register/RegisterScreen";
+import { ProviderHistoryScreen } from "../provider/ProviderHistoryScreen";
 import { RestrictionScreen } from "../restricted/RestrictionScreen";
 import { CalendarScreen } from "../schedule/CalendarScreen";
 import { MyDayScreen } from "../schedule/MyDayScreen";
@@ -139,6 +140,8 @@ export function Shell({ testKey, session, onLock, onLogout }: Props) {
             <SyncScreen />
           ) : route.name === "fhir" ? (
             <FhirScreen />
+          ) : route.name === "providerSync" ? (
+            <ProviderHistoryScreen key={route.patientId ?? "all"} patientId={route.patientId} mrn={route.mrn} />
           ) : route.name === "inbox" ? (
             <SharedWithMe onOpenChart={(id) => navigate({ name: "chart", id })} />
           ) : (

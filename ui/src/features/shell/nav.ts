@@ -14,6 +14,7 @@ import {
   isAdministrator,
   isProvider,
 } from "../session/roles";
+import { canUseProviderSync } from "../provider/model";
 import type { Route } from "./route";
 
 export type NavTarget =
@@ -32,6 +33,7 @@ export type NavTarget =
   | "conflicts"
   | "sync"
   | "fhir"
+  | "providerSync"
   | "account";
 
 export type NavItem = { target: NavTarget; testId: string; labelKey: NavLabelKey };
@@ -39,7 +41,7 @@ export type NavItem = { target: NavTarget; testId: string; labelKey: NavLabelKey
 type NavLabelKey =
   | "nav.search"
   | "nav.register"
-  | `nav.${"calendar" | "myday" | "waitlist" | "reassign" | "scheduleSetup" | "conflicts" | "sync" | "fhir"}`
+  | `nav.${"calendar" | "myday" | "waitlist" | "reassign" | "scheduleSetup" | "conflicts" | "sync" | "fhir" | "providerSync"}`
   | `session.nav.${"inbox" | "staff" | "audit" | "alerts" | "settings"}`;
 
 const ALL: NavItem[] = [
@@ -58,6 +60,7 @@ const ALL: NavItem[] = [
   { target: "settings", testId: "nav-settings", labelKey: "session.nav.settings" },
   { target: "sync", testId: "nav-sync", labelKey: "nav.sync" },
   { target: "fhir", testId: "nav-fhir", labelKey: "nav.fhir" },
+  { target: "providerSync", testId: "nav-provider-sync", labelKey: "nav.providerSync" },
 ];
 
 export function routeAllowed(role: Role, name: Route["name"]): boolean {
@@ -86,6 +89,8 @@ export function routeAllowed(role: Role, name: Route["name"]): boolean {
       return canSeeSyncConflicts(role);
     case "fhir":
       return canImportFhir(role);
+    case "providerSync":
+      return canUseProviderSync(role);
     case "staff":
     case "audit":
     case "alerts":

@@ -38,6 +38,8 @@ export type Route =
   | { name: "sync" }
   /** FHIR import (administrators, doctors) and the clinic-wide export (administrators). */
   | { name: "fhir" }
+  /** The primary provider's sync history, optionally of one patient (administrators, front desk, clinicians). */
+  | { name: "providerSync"; patientId?: PatientId; mrn?: string }
   /** A restricted patient's restriction and care team (administrators). */
   | { name: "restriction"; id: PatientId; mrn: string };
 

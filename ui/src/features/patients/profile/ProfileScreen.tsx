@@ -6,6 +6,8 @@
 // "Open chart" (the clinical chart). Staff who may register patients also get "Merge a
 // duplicate…" (`MergeDialog`); the survivor's profile then shows how many chart items
 // moved, and a record opened through a merged id says it is the surviving record.
+// Whoever links patients to their primary care provider also gets that panel
+// (`features/provider`: the link, "Sync now", and for clinicians the records pulled).
 import { Alert, Button, Center, Group, Loader, Stack, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useContext, useEffect, useRef, useState } from "react";
@@ -15,6 +17,7 @@ import { ErrorAlert } from "../../../shared/ErrorAlert";
 import { toUiError } from "../../../shared/uiError";
 import { ExportPatientButton } from "../../interop/ExportPatientButton";
 import { canBook, canRegisterPatients, canViewChart } from "../../session/roles";
+import { ProviderRecordsPanel } from "../../provider/ProviderRecordsPanel";
 import { PatientAppointmentsPanel } from "../../schedule/PatientAppointmentsPanel";
 import { SessionContext } from "../../session/SessionContext";
 import { useNavigate, type Route } from "../../shell/route";
@@ -172,6 +175,7 @@ export function ProfileScreen({ id, flash, registerDraft }: Props) {
       </Group>
       <PatientDetailsView patient={p} />
       {maySeeAppointments ? <PatientAppointmentsPanel patientId={p.id} /> : null}
+      <ProviderRecordsPanel patientId={p.id} mrn={p.mrn} />
       {merging ? <MergeDialog current={p} onClose={() => setMerging(false)} onMerged={onMerged} /> : null}
       {query.isFetching ? (
         <Text size="xs" c="dimmed" aria-live="polite">
