@@ -11,7 +11,10 @@
 //! - [`Server`]: `clinic-server serve --listen 127.0.0.1:0 …` started with
 //!   [`Options`] (TLS or plain HTTP, extra arguments, environment), ready once it
 //!   printed its `listening on ADDR` line; `kill9`, `restart` on the same data and
-//!   address, SIGTERM, and killed (SIGKILL) and reaped on drop.
+//!   address, SIGTERM, and killed (SIGKILL) and reaped on drop;
+//! - [`FhirServer`] (module [`fhir`]): the test FHIR server of the primary-provider
+//!   tests (`node tests/fhir-server/server.mjs`, its npm packages installed on first
+//!   use), with its options, test controls and throw-away SMART keys.
 //!
 //! Errors are `anyhow` errors carrying what a failure report needs (the command,
 //! its stderr or the tail of the server's log); tests unwrap them.
