@@ -187,7 +187,10 @@ async fn story(app: &App, base_url: &str, family: &str, identifier: &str) -> cli
         .context("an Open button on a provider document")?;
     app.click_element(&open).await?;
     let source = app.text("document-viewer-source").await?;
-    ensure!(source.contains(PROVIDER), "the viewer names the source {source:?}");
+    ensure!(
+        source.contains(PROVIDER),
+        "the viewer names the source {source:?}"
+    );
     app.click("document-viewer-close").await?;
     app.wait_gone("document-viewer").await?;
 
