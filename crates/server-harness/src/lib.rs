@@ -14,7 +14,8 @@
 //!   address, SIGTERM, and killed (SIGKILL) and reaped on drop;
 //! - [`FhirServer`] (module [`fhir`]): the test FHIR server of the primary-provider
 //!   tests (`node tests/fhir-server/server.mjs`, its npm packages installed on first
-//!   use), with its options, test controls and throw-away SMART keys.
+//!   use), with its options, test controls and throw-away SMART keys;
+//! - [`GatewayServer`] (module [`gateway`]): the local payment gateway of the payments tests.
 //!
 //! Errors are `anyhow` errors carrying what a failure report needs (the command,
 //! its stderr or the tail of the server's log); tests unwrap them.
@@ -25,11 +26,13 @@ use std::time::Duration;
 
 mod bin;
 pub mod fhir;
+pub mod gateway;
 mod scratch;
 mod server;
 
 pub use bin::server_bin;
 pub use fhir::{FhirOptions, FhirServer};
+pub use gateway::{GatewayOptions, GatewayServer};
 pub use scratch::{Certs, Scratch};
 pub use server::{Options, Server};
 
