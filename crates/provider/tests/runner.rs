@@ -328,11 +328,25 @@ async fn a_first_pull_brings_documents_and_results_and_the_next_only_what_change
         .search_all("Observation", &[("patient", remote_id.as_str())], |_, _| {})
         .await
         .unwrap();
+    // What `_lastUpdated=ge<watermark>` must bring back unchanged: per type,
+    // the resources sharing the newest `meta.lastUpdated` (seeded resources
+    // often share one instant), plus the patient, always resolved.
+    let mut at_watermark = std::collections::BTreeMap::new();
+    for resource_type in clinic_provider::runner::PULLED_TYPES {
+        let found = client
+            .search_all(resource_type, &[("patient", remote_id.as_str())], |_, _| {})
+            .await
+            .unwrap();
+        at_watermark.insert(*resource_type, newest_of(&found));
+    }
     let mut corrected = observations
         .iter()
         .find(|o| o["valueQuantity"]["value"].is_number())
         .expect("a quantity result")
         .clone();
+    let was_at_watermark = at_watermark["Observation"]
+        .1
+        .contains(&corrected["id"].as_str().unwrap().to_string());
     let value = corrected["valueQuantity"]["value"].as_f64().unwrap();
     corrected["valueQuantity"]["value"] = json!(value + 1.0);
     client.update(&corrected, None).await.unwrap();
@@ -358,8 +372,17 @@ async fn a_first_pull_brings_documents_and_results_and_the_next_only_what_change
         third.counts
     );
     // `_lastUpdated=ge` brings back only what sits at the watermark besides.
-    let unchanged: u32 = third.counts.iter().map(|c| c.unchanged).sum();
-    assert!(unchanged < 20, "{:?}", third.counts);
+    for (resource_type, (_, ids)) in &at_watermark {
+        let expected =
+            ids.len() as u32 - u32::from(*resource_type == "Observation" && was_at_watermark);
+        let unchanged = third
+            .counts
+            .iter()
+            .filter(|c| c.resource_type == *resource_type)
+            .map(|c| c.unchanged)
+            .sum::<u32>();
+        assert_eq!(unchanged, expected, "{resource_type}: {:?}", third.counts);
+    }
     assert!(
         clinic.device.outbox() > after_first,
         "the correction was recorded"
@@ -575,4 +598,21 @@ async fn demographics_edits_are_sent_back_keeping_the_providers_identifiers() {
         remote["extension"], original["extension"],
         "their extensions kept"
     );
+}
+
+/// The newest `meta.lastUpdated` among `resources` and the ids sharing it.
+fn newest_of(resources: &[Value]) -> (Option<DateTime<Utc>>, Vec<String>) {
+    let at = |r: &Value| {
+        r["meta"]["lastUpdated"]
+            .as_str()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let newest = resources.iter().filter_map(at).max();
+    let ids = resources
+        .iter()
+        .filter(|r| newest.is_some() && at(r) == newest)
+        .map(|r| r["id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    (newest, ids)
 }
