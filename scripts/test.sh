@@ -126,6 +126,7 @@ if [ -d crates/bench ]; then
   cargo run --release -p clinic-bench --bin schedule-bench -- --appointments 5000 --runs 50
   cargo run --release -p clinic-bench --bin sync-bench -- --apply-ops 2000 --rows 20000 --edits 50 --devices 50
   cargo run --release -p clinic-bench --bin fhir-bench -- --runs 1
+  cargo run --release -p clinic-bench --bin dashboard-bench -- --smoke
 else
   say "crates/bench does not exist: skipped"
 fi

@@ -178,6 +178,45 @@ commands! {
     RequestProviderDocuments => "request_provider_documents",
     ListProviderJobs => "list_provider_jobs",
     RetryProviderJob => "retry_provider_job",
+    /// Practice dashboards: the schedule's (appointments, attendance,
+    /// utilisation, new versus returning patients), the money's (revenue,
+    /// receivables) and the CSV export of either (core narrows by dashboard).
+    GetAppointmentsDashboard => "get_appointments_dashboard",
+    GetAttendanceDashboard => "get_attendance_dashboard",
+    GetUtilisationDashboard => "get_utilisation_dashboard",
+    GetPatientMixDashboard => "get_patient_mix_dashboard",
+    GetRevenueDashboard => "get_revenue_dashboard",
+    GetReceivablesDashboard => "get_receivables_dashboard",
+    ExportDashboardCsv => "export_dashboard_csv",
+    /// Billing: settings and the fee schedule, invoices, payments (card
+    /// payments through the gateway), refunds, credit notes, balances,
+    /// statements and the desk's end-of-day close (core narrows some: prices
+    /// and taxes for administrators, the front desk's payment methods).
+    GetBillingSettings => "get_billing_settings",
+    SaveBillingSettings => "save_billing_settings",
+    ListServices => "list_services",
+    SaveService => "save_service",
+    ListInvoices => "list_invoices",
+    GetInvoice => "get_invoice",
+    SaveInvoiceDraft => "save_invoice_draft",
+    InvoiceForAppointment => "invoice_for_appointment",
+    IssueInvoice => "issue_invoice",
+    VoidInvoice => "void_invoice",
+    RecordPayment => "record_payment",
+    StartCardPayment => "start_card_payment",
+    GetReceipt => "get_receipt",
+    RecordRefund => "record_refund",
+    RecordCreditNote => "record_credit_note",
+    GetPatientBalance => "get_patient_balance",
+    GetPatientStatement => "get_patient_statement",
+    GetDaySummary => "get_day_summary",
+    CloseDay => "close_day",
+    ListDayCloses => "list_day_closes",
+    /// The kiosk window's balance: its patient's outstanding balance, paying
+    /// one invoice by card and following that payment.
+    KioskBalance => "kiosk_balance",
+    KioskPayInvoice => "kiosk_pay_invoice",
+    KioskPaymentStatus => "kiosk_payment_status",
     Lock => "lock",
     Unlock => "unlock",
     Logout => "logout",
@@ -194,6 +233,9 @@ impl Command {
                 | Command::KioskUpdateDetails
                 | Command::KioskCheckIn
                 | Command::KioskEnd
+                | Command::KioskBalance
+                | Command::KioskPayInvoice
+                | Command::KioskPaymentStatus
         )
     }
 
@@ -274,6 +316,15 @@ impl fmt::Display for Command {
 ///   pulls now, sees the history and retries (no clinical values in it); the
 ///   records pulled are read by the clinicians (as documents are); clinicians
 ///   and administrators ask the provider for documents;
+/// - practice dashboards: administrators see all; doctors the schedule's (core
+///   narrows them to their own appointments); billing the money's (revenue,
+///   receivables); each exports what it may see (core checks the dashboard);
+/// - billing: administrators and billing staff run it all (administrators
+///   alone set the currency, create services and change prices and taxes:
+///   core checks); the front desk makes and issues an appointment's invoice,
+///   takes cash and card payments (core checks the method), sees invoices,
+///   balances and statements and closes its day; doctors and nurses see a
+///   patient's balance only; the kiosk window pays its own patient's balance;
 /// - `create_clinic` and `login` are for callers without a session: a signed-in
 ///   user logs out first.
 pub fn permits(role: Role, command: Command) -> bool {
@@ -383,6 +434,35 @@ pub fn permits(role: Role, command: Command) -> bool {
         C::SaveProviderEndpoint => role == R::Administrator,
         C::GetPatientProviderRecords => matches!(role, R::Doctor | R::Nurse),
         C::RequestProviderDocuments => matches!(role, R::Administrator | R::Doctor | R::Nurse),
+        C::GetAppointmentsDashboard
+        | C::GetAttendanceDashboard
+        | C::GetUtilisationDashboard
+        | C::GetPatientMixDashboard => matches!(role, R::Administrator | R::Doctor),
+        C::GetRevenueDashboard | C::GetReceivablesDashboard => {
+            matches!(role, R::Administrator | R::Billing)
+        }
+        C::ExportDashboardCsv => matches!(role, R::Administrator | R::Doctor | R::Billing),
+        C::GetBillingSettings => true,
+        C::SaveBillingSettings => role == R::Administrator,
+        C::SaveService
+        | C::SaveInvoiceDraft
+        | C::VoidInvoice
+        | C::RecordRefund
+        | C::RecordCreditNote => matches!(role, R::Administrator | R::Billing),
+        C::ListServices
+        | C::ListInvoices
+        | C::GetInvoice
+        | C::InvoiceForAppointment
+        | C::IssueInvoice
+        | C::RecordPayment
+        | C::StartCardPayment
+        | C::GetReceipt
+        | C::GetPatientStatement
+        | C::GetDaySummary
+        | C::CloseDay
+        | C::ListDayCloses => matches!(role, R::Administrator | R::Billing | R::FrontDesk),
+        C::GetPatientBalance => true,
+        C::KioskBalance | C::KioskPayInvoice | C::KioskPaymentStatus => false,
         C::Lock | C::Unlock | C::Logout => true,
     }
 }

@@ -10,17 +10,18 @@
 //! - a visit token names one patient and one appointment today, lives in memory
 //!   only, and ends after the clinic's idle time without activity, when the
 //!   patient finishes, or when staff close the kiosk;
-//! - the kiosk reaches only its patient's contact details, insurance and
-//!   today's appointment — never chart data (the shell admits only the kiosk
+//! - the kiosk reaches only its patient's contact details, insurance,
+//!   today's appointment and outstanding balance (paying it by card through
+//!   `crate::billing`) — never chart data (the shell admits only the kiosk
 //!   commands from the kiosk window, and the core has no other use case for it);
 //! - identification attempts, updates and check-ins are audited as the kiosk.
 use crate::schedule::{appointments, booking, time};
 use crate::{audit, registry, text, Caller, CoreError};
 use chrono::{DateTime, Duration, Utc};
 use clinic_protocol::{
-    AppointmentId, AppointmentStatus, AuditAction, AuditCategory, KioskDetails, KioskFactor,
-    KioskIdentify, KioskStatus, KioskUpdateDetails, KioskVisit, PatientId, SetAppointmentStatus,
-    UpdatePatient,
+    AppointmentId, AppointmentStatus, AuditAction, AuditCategory, KioskBalance, KioskCardPayment,
+    KioskDetails, KioskFactor, KioskIdentify, KioskPayInvoice, KioskPaymentQuery, KioskStatus,
+    KioskUpdateDetails, KioskVisit, PatientId, SetAppointmentStatus, UpdatePatient,
 };
 use clinic_store::Store;
 use rusqlite::params;
@@ -242,6 +243,42 @@ impl KioskDesk {
             )?;
         }
         visit_view(store.conn(), token, appointment)
+    }
+
+    /// The patient's outstanding balance and open invoices (`crate::billing`).
+    pub fn balance(
+        &mut self,
+        store: &mut Store,
+        caller: &Caller<'_>,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<KioskBalance, CoreError> {
+        let (_, patient) = self.visit(store.conn(), token, now)?;
+        crate::billing::kiosk_balance(store, caller, patient)
+    }
+
+    /// The patient pays one of their invoices' balance by card (a pending
+    /// payment the gateway's runner takes over; a second tap returns it).
+    pub fn pay_invoice(
+        &mut self,
+        store: &mut Store,
+        caller: &Caller<'_>,
+        request: KioskPayInvoice,
+        now: DateTime<Utc>,
+    ) -> Result<KioskCardPayment, CoreError> {
+        let (_, patient) = self.visit(store.conn(), &request.token, now)?;
+        crate::billing::kiosk_start_card_payment(store, caller, patient, request.invoice_id)
+    }
+
+    /// How the patient's card payment is going (its checkout page once ready).
+    pub fn payment_status(
+        &mut self,
+        store: &Store,
+        request: KioskPaymentQuery,
+        now: DateTime<Utc>,
+    ) -> Result<KioskCardPayment, CoreError> {
+        let (_, patient) = self.visit(store.conn(), &request.token, now)?;
+        crate::billing::kiosk_card_payment(store.conn(), patient, request.payment_id)
     }
 
     /// The patient is done (or the kiosk reset): the token stops working.

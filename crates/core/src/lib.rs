@@ -10,10 +10,15 @@
 //! - `identity`: the clinic, staff accounts, passwords, TOTP, login throttling;
 //! - `authz`: the role × command permission matrix, enforced for every command;
 //! - `audit`: the tamper-evident (keyed hash chain) audit trail;
+//! - `billing`: the currency and fee schedule, invoices, payments (card payments
+//!   pending until the gateway confirms them), refunds, credit notes, balances,
+//!   statements, the end-of-day close and the kiosk's balance;
 //! - `restricted`: restricted patients, care teams and break-glass access;
 //! - `session`: the signed-in session and the gate every command passes (authz,
 //!   inactivity lock, audited refusals, sign-in/out, lock/unlock);
 //! - `chart`: the clinical chart's allergies, medications, problems and plans;
+//! - `dashboards`: practice dashboards (appointments, attendance, utilisation, new
+//!   vs returning patients, revenue, receivables) computed locally, and their CSV;
 //! - `notes`: encounters and clinical notes (drafts, signing, amendments), timeline;
 //! - `observations`: vital signs and results, trends, the notification inbox;
 //! - `documents`: patient documents (upload, search, view, share);
@@ -35,8 +40,10 @@
 pub mod admin;
 pub mod audit;
 pub mod authz;
+pub mod billing;
 mod caller;
 pub mod chart;
+pub mod dashboards;
 pub mod documents;
 mod error;
 pub mod identity;

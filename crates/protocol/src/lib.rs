@@ -10,7 +10,9 @@
 mod macros;
 
 pub mod audit;
+pub mod billing;
 pub mod chart;
+pub mod dashboards;
 pub mod device_sync;
 pub mod documents;
 pub mod error;
@@ -29,7 +31,9 @@ pub mod staff;
 pub mod sync;
 
 pub use audit::*;
+pub use billing::*;
 pub use chart::*;
+pub use dashboards::*;
 pub use device_sync::*;
 pub use documents::*;
 pub use error::{ErrorCode, FieldError, UiError};

@@ -14,7 +14,9 @@ use ts_rs::TS;
 /// refusing the whole batch):
 /// - 1: the first kinds, up to `save_fhir_resource`;
 /// - 2: the primary provider's kinds (`save_provider_endpoint`,
-///   `link_patient_provider`, `save_document_request`, `record_provider_document`).
+///   `link_patient_provider`, `save_document_request`, `record_provider_document`)
+///   and billing's kinds (`save_billing_settings` … `record_day_close`), in the
+///   same release.
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// What kind of entity an op targets.
@@ -53,6 +55,16 @@ pub enum EntityKind {
     ProviderEndpoint,
     /// A request for documents sent to a patient's provider.
     DocumentRequest,
+    /// The clinic's billing settings (currency, invoice footer).
+    BillingSettings,
+    /// A service of the fee schedule.
+    Service,
+    Invoice,
+    Payment,
+    Refund,
+    CreditNote,
+    /// One recorded end-of-day close of a desk.
+    DayClose,
 }
 
 impl EntityKind {
@@ -78,6 +90,13 @@ impl EntityKind {
             EntityKind::FhirResource => "fhir_resource",
             EntityKind::ProviderEndpoint => "provider_endpoint",
             EntityKind::DocumentRequest => "document_request",
+            EntityKind::BillingSettings => "billing_settings",
+            EntityKind::Service => "service",
+            EntityKind::Invoice => "invoice",
+            EntityKind::Payment => "payment",
+            EntityKind::Refund => "refund",
+            EntityKind::CreditNote => "credit_note",
+            EntityKind::DayClose => "day_close",
         }
     }
 }
@@ -194,6 +213,38 @@ pub enum OpKind {
     /// A document pulled from a provider (on the document's id): payload
     /// `{patient_id, provider_id, pulled_at}`; the first record is kept.
     RecordProviderDocument,
+    /// The clinic's billing settings: payload `{currency, invoice_footer}`, the
+    /// whole row; last writer (by HLC) wins.
+    SaveBillingSettings,
+    /// A service of the fee schedule was created or edited: payload `{code,
+    /// name, price_minor, currency, tax, appointment_type_id, active}`, the
+    /// whole row; last writer (by HLC) wins.
+    SaveService,
+    /// A draft invoice was created or edited: payload `{patient_id,
+    /// appointment_id, encounter_id, currency, discount, note, lines}`, the
+    /// whole draft with its computed lines; last writer (by HLC) wins while
+    /// the invoice is a draft, ignored once it is issued.
+    SaveInvoice,
+    /// A draft was issued: payload `{number, issued_at, discount, lines, …}`,
+    /// the frozen lines; the earliest issue (by HLC) of an invoice wins.
+    IssueInvoice,
+    /// An invoice was voided: payload `{reason, voided_at}`; void is final.
+    VoidInvoice,
+    /// A payment (pending card payment or money received): payload `{invoice_id,
+    /// patient_id, method, status, amount_minor, currency, …}`; a fact,
+    /// inserted once.
+    RecordPayment,
+    /// A card payment moved on: payload `{status, gateway_ref, checkout_url,
+    /// failure_reason, receipt_number, at}`; statuses only move forward
+    /// (pending → failed → succeeded), whatever the arrival order.
+    UpdatePaymentStatus,
+    /// Money given back against a payment: a fact, inserted once.
+    RecordRefund,
+    /// A credit note against an issued invoice, with its lines: a fact,
+    /// inserted once.
+    RecordCreditNote,
+    /// A desk's end-of-day close (a version per recount): a fact, inserted once.
+    RecordDayClose,
 }
 
 impl OpKind {
@@ -243,6 +294,16 @@ impl OpKind {
             OpKind::LinkPatientProvider => "link_patient_provider",
             OpKind::SaveDocumentRequest => "save_document_request",
             OpKind::RecordProviderDocument => "record_provider_document",
+            OpKind::SaveBillingSettings => "save_billing_settings",
+            OpKind::SaveService => "save_service",
+            OpKind::SaveInvoice => "save_invoice",
+            OpKind::IssueInvoice => "issue_invoice",
+            OpKind::VoidInvoice => "void_invoice",
+            OpKind::RecordPayment => "record_payment",
+            OpKind::UpdatePaymentStatus => "update_payment_status",
+            OpKind::RecordRefund => "record_refund",
+            OpKind::RecordCreditNote => "record_credit_note",
+            OpKind::RecordDayClose => "record_day_close",
         }
     }
 }

@@ -47,6 +47,11 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         15,
         include_str!("../../../migrations/0015_primary_provider.sql"),
     ),
+    (16, include_str!("../../../migrations/0016_billing.sql")),
+    (
+        17,
+        include_str!("../../../migrations/0017_dashboard_indexes.sql"),
+    ),
 ];
 
 /// The schema version this build creates and understands.

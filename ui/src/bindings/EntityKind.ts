@@ -3,4 +3,4 @@
 /**
  * What kind of entity an op targets.
  */
-export type EntityKind = "patient" | "clinic" | "staff" | "break_glass_grant" | "break_glass_alert" | "chart_entry" | "encounter" | "clinical_note" | "observation" | "notification" | "document" | "appointment_type" | "room" | "provider_hours" | "schedule_exception" | "appointment" | "waitlist_entry" | "fhir_resource" | "provider_endpoint" | "document_request";
+export type EntityKind = "patient" | "clinic" | "staff" | "break_glass_grant" | "break_glass_alert" | "chart_entry" | "encounter" | "clinical_note" | "observation" | "notification" | "document" | "appointment_type" | "room" | "provider_hours" | "schedule_exception" | "appointment" | "waitlist_entry" | "fhir_resource" | "provider_endpoint" | "document_request" | "billing_settings" | "service" | "invoice" | "payment" | "refund" | "credit_note" | "day_close";

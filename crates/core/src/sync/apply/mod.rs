@@ -20,6 +20,7 @@ use serde_json::Value;
 use std::str::FromStr;
 
 mod admin;
+mod billing;
 mod chart;
 mod fhir;
 mod identity;
@@ -129,7 +130,9 @@ impl<'a> Incoming<'a> {
 
     /// A field deserialized into a domain type.
     pub fn parse<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<T, CoreError> {
-        serde_json::from_value(self.field(key).clone()).map_err(|_| malformed(self, key))
+        // Read in place: cloning the value first (`from_value`) copied every string
+        // of a registration's details once more.
+        T::deserialize(self.field(key)).map_err(|_| malformed(self, key))
     }
 }
 
@@ -298,6 +301,16 @@ pub fn apply_one(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError>
         (LinkPatientProvider, _) => provider::link_patient(conn, inc),
         (SaveDocumentRequest, _) => provider::save_document_request(conn, inc),
         (RecordProviderDocument, _) => provider::record_document(conn, inc),
+        (SaveBillingSettings, _) => billing::settings(conn, inc),
+        (SaveService, _) => billing::service(conn, inc),
+        (SaveInvoice, _) => billing::save_invoice(conn, inc),
+        (IssueInvoice, _) => billing::issue_invoice(conn, inc),
+        (VoidInvoice, _) => billing::void_invoice(conn, inc),
+        (RecordPayment, _) => billing::record_payment(conn, inc),
+        (UpdatePaymentStatus, _) => billing::update_payment_status(conn, inc),
+        (RecordRefund, _) => billing::record_refund(conn, inc),
+        (RecordCreditNote, _) => billing::record_credit_note(conn, inc),
+        (RecordDayClose, _) => billing::record_day_close(conn, inc),
         (SetFields, other) => Err(CoreError::Corrupt(format!(
             "set_fields on {} is not supported",
             other.as_str()
