@@ -2,7 +2,10 @@
 //! request, call core through `AppState::run` (which admits the command for the
 //! signed-in session first), return the result or a `UiError`.
 pub mod audit;
+pub mod billing;
+pub mod billing_print;
 pub mod chart;
+pub mod dashboards;
 pub mod documents;
 pub mod interop;
 pub mod kiosk;
