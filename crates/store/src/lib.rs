@@ -7,12 +7,15 @@
 //!   intent ops to the outbox in the same transaction, stamped with a persisted
 //!   hybrid logical clock and a gap-free device counter;
 //! - applying other devices' ops (`remote`): one transaction without change
-//!   capture per pulled page, merging their clocks into this device's HLC.
+//!   capture per pulled page, merging their clocks into this device's HLC;
+//! - a first sync's deferred search indexes (`catch_up`): dropped while the
+//!   clinic's log is applied, rebuilt at the end or at the next open.
 //!
 //! Invariants: a failed open never creates, replaces or modifies an existing file;
 //! a write either commits its rows and its ops together or neither.
 #![forbid(unsafe_code)]
 
+mod catch_up;
 mod error;
 pub mod key;
 mod migrations;
@@ -21,6 +24,7 @@ pub mod rekey;
 mod remote;
 mod write;
 
+pub use catch_up::SEARCH_ONLY_INDEXES;
 pub use error::StoreError;
 pub use key::{AuditKey, DbKey, KeyEntries, KeySource, KeychainVault, SecretVault};
 pub use migrations::{latest_version, MIGRATIONS};

@@ -43,7 +43,8 @@ impl std::fmt::Debug for Store {
 
 /// Opens (creating if absent) the database at `path`:
 /// key -> proof the key decrypts the file -> schema guard -> WAL, foreign keys,
-/// in-memory temp store -> pending migrations in one transaction -> device row.
+/// in-memory temp store -> indexes a stopped first sync deferred -> pending
+/// migrations in one transaction -> device row.
 #[allow(clippy::disallowed_methods)] // the one sanctioned place that opens a connection
 pub fn open(path: &Path, encryption: &Encryption) -> Result<Store, StoreError> {
     sqlcipher_ready()?;
@@ -105,9 +106,15 @@ pub fn open(path: &Path, encryption: &Encryption) -> Result<Store, StoreError> {
          PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
          PRAGMA temp_store = MEMORY;
-         PRAGMA busy_timeout = 5000;
-         PRAGMA cache_size = -65536;",
+         PRAGMA busy_timeout = 5000;",
     )?;
+    conn.execute_batch(&format!(
+        "PRAGMA cache_size = -{}",
+        crate::catch_up::CACHE_KIB
+    ))?;
+    // A first sync stopped before it rebuilt the indexes it deferred: build them
+    // now, from the definitions of this file's schema version, before migrating.
+    crate::catch_up::rebuild(&conn)?;
     migrate(&conn, found)?;
     // rusqlite keeps 16 prepared statements by default; applying one pulled op
     // alone uses more than that, so they were parsed again for every op.

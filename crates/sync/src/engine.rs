@@ -10,8 +10,8 @@ use clinic_core::sync::{self as core_sync, state, state::Enrollment};
 use clinic_core::CoreError;
 use clinic_protocol::sync::{MAX_PULL_LIMIT, PUSH_BATCH_BYTES};
 use clinic_protocol::{
-    ApiErrorCode, AuditUpload, ConnectSyncServer, DeviceId, EnrollRequest, LoggedOp, PushOutcome,
-    PushRequest, SyncPhase,
+    ApiErrorCode, AuditUpload, ConnectSyncServer, DeviceId, EnrollRequest, LoggedOp, PullResponse,
+    PushOutcome, PushRequest, SyncPhase,
 };
 use clinic_store::Store;
 use std::time::Duration;
@@ -22,6 +22,15 @@ pub const BATCH: u32 = 500;
 /// pages: a page may carry up to `PULL_PAGE_BYTES` of documents).
 pub const APPLY_GROUP_OPS: usize = 5_000;
 const APPLY_GROUP_PAGES: usize = 8;
+/// The same during a catch-up (a joining device's first sync of a long log,
+/// [`core_sync::catch_up`]): fewer commits, so a page of the name-token and
+/// registration-key b-trees (inserted into everywhere) is encrypted and written
+/// once per 25,000 ops rather than once per 5,000.
+pub const CATCH_UP_GROUP_OPS: usize = 25_000;
+const CATCH_UP_GROUP_PAGES: usize = 32;
+/// Pulled pages waiting to be applied, at most: about a catch-up group, so the
+/// next group is fetched (on another thread) while one is applied.
+const PREFETCH_PAGES: usize = 24;
 
 /// How the engine reaches the shell's store.
 pub trait StoreAccess: Send + Sync {
@@ -213,25 +222,55 @@ pub async fn sync_round(
             break; // the rest go next round
         }
     }
-    // Pages are pulled at the largest size the server allows and applied in groups
-    // (one local transaction per group, with the cursor after its last page): a first
-    // sync commits once per few thousand ops rather than once per page. While a group
-    // is applied, the next page is already being fetched.
-    let mut cursor = access
+    let cursor = access
         .with_store(|s| state::cursor(s.conn()))
         .ok_or(SyncError::StoreClosed)??;
+    let mut catch_up = None;
+    let pulled = pull(
+        access,
+        &transport,
+        token,
+        cursor,
+        &mut catch_up,
+        &mut summary,
+        &mut on_page,
+    )
+    .await;
+    // A catch-up ends with the deferred indexes rebuilt once caught up (before
+    // `record_success` sets `first_sync_done`), and the usual page cache either way.
+    let finished = match catch_up {
+        Some(true) => access.with_store(|s| core_sync::catch_up::finish(s, pulled.is_ok())),
+        _ => Some(Ok(())),
+    };
+    pulled?;
+    finished.ok_or(SyncError::StoreClosed)??;
+    upload_audit(access, &transport, token).await?;
+    let now = now_rfc3339();
+    access
+        .with_store(|s| state::record_success(s, &now, upgrade))
+        .ok_or(SyncError::StoreClosed)??;
+    Ok(summary)
+}
+
+/// Pulls pages from `cursor` until caught up and applies them in groups (one local
+/// transaction per group, with the cursor after its last page): a first sync
+/// commits once per few thousand ops rather than once per page. Pages are fetched
+/// ahead by a task of their own while groups are applied. `catch_up` is decided at
+/// the first page ([`core_sync::catch_up::begin`]): a catch-up applies bigger groups.
+async fn pull(
+    access: &impl StoreAccess,
+    transport: &Transport,
+    token: &str,
+    mut cursor: Option<String>,
+    catch_up: &mut Option<bool>,
+    summary: &mut RoundSummary,
+    on_page: &mut impl FnMut(&RoundSummary),
+) -> Result<(), SyncError> {
+    let mut pages = Prefetch::start(transport.clone(), token.to_string(), cursor.clone());
     let mut group: Vec<LoggedOp> = Vec::new();
     let mut pages_in_group = 0;
-    type Fetch = tokio::task::JoinHandle<Result<clinic_protocol::PullResponse, TransportError>>;
-    let mut prefetched: Option<Fetch> = None;
     loop {
-        let pulled = match prefetched.take() {
-            Some(task) => task.await.map_err(|e: tokio::task::JoinError| {
-                SyncError::Server(format!("fetching a page stopped: {e}"))
-            })?,
-            None => fetch_page(transport.clone(), token.to_string(), cursor.clone()).await,
-        };
-        let page = match pulled {
+        let page = match pages.next().await {
             Err(TransportError::Api {
                 code: ApiErrorCode::Conflict,
                 ..
@@ -248,58 +287,101 @@ pub async fn sync_round(
                 cursor = None;
                 group.clear();
                 pages_in_group = 0;
+                pages = Prefetch::start(transport.clone(), token.to_string(), None);
                 continue;
             }
             other => other.map_err(SyncError::from_transport)?,
         };
+        let catching_up = match *catch_up {
+            Some(decided) => decided,
+            None => {
+                let before = page
+                    .ops
+                    .first()
+                    .map_or(page.head_seq, |op| op.seq.saturating_sub(1));
+                let remaining = page.head_seq.saturating_sub(before);
+                let decided = access
+                    .with_store(|s| core_sync::catch_up::begin(s, remaining))
+                    .ok_or(SyncError::StoreClosed)??;
+                *catch_up = Some(decided);
+                decided
+            }
+        };
+        let (max_ops, max_pages) = if catching_up {
+            (CATCH_UP_GROUP_OPS, CATCH_UP_GROUP_PAGES)
+        } else {
+            (APPLY_GROUP_OPS, APPLY_GROUP_PAGES)
+        };
         cursor = Some(page.next_cursor.clone());
         group.extend(page.ops);
         pages_in_group += 1;
-        let full = group.len() >= APPLY_GROUP_OPS || pages_in_group >= APPLY_GROUP_PAGES;
+        let full = group.len() >= max_ops || pages_in_group >= max_pages;
         if page.more && !full {
             continue;
         }
-        if page.more {
-            prefetched = Some(tokio::spawn(fetch_page(
-                transport.clone(),
-                token.to_string(),
-                cursor.clone(),
-            )));
-        }
         let applied = access
             .with_store(|s| {
-                let r = core_sync::apply_page(s, &group, cursor.as_deref())?;
-                state::set_head(s, page.head_seq)?;
-                Ok::<_, CoreError>(r)
+                core_sync::apply_pulled(s, &group, cursor.as_deref(), Some(page.head_seq))
             })
             .ok_or(SyncError::StoreClosed)??;
-        group.clear();
+        // Freeing a group's decoded ops takes a while: not on the applying thread.
+        let applied_group = std::mem::take(&mut group);
+        tokio::task::spawn_blocking(move || drop(applied_group));
         pages_in_group = 0;
         summary.applied += applied.applied;
         summary.held += applied.held;
-        on_page(&summary);
+        on_page(summary);
         if !page.more {
-            break;
+            return Ok(());
         }
     }
-    upload_audit(access, &transport, token).await?;
-    let now = now_rfc3339();
-    access
-        .with_store(|s| state::record_success(s, &now, upgrade))
-        .ok_or(SyncError::StoreClosed)??;
-    Ok(summary)
 }
 
-/// One page from `cursor`, at the largest size the server allows (owned arguments:
-/// it also runs as a spawned task while the previous group is applied).
-async fn fetch_page(
-    transport: Transport,
-    token: String,
-    cursor: Option<String>,
-) -> Result<clinic_protocol::PullResponse, TransportError> {
-    transport
-        .pull(&token, cursor.as_deref(), MAX_PULL_LIMIT)
-        .await
+/// Pages pulled one after another by a task of their own, up to
+/// [`PREFETCH_PAGES`] ahead of the apply; it stops after the last page or the
+/// first error, and when dropped.
+struct Prefetch {
+    pages: tokio::sync::mpsc::Receiver<Result<PullResponse, TransportError>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Prefetch {
+    fn start(transport: Transport, token: String, mut cursor: Option<String>) -> Self {
+        let (sender, pages) = tokio::sync::mpsc::channel(PREFETCH_PAGES);
+        let task = tokio::spawn(async move {
+            loop {
+                let pulled = transport
+                    .pull(&token, cursor.as_deref(), MAX_PULL_LIMIT)
+                    .await;
+                let next = match &pulled {
+                    Ok(page) if page.more => Some(page.next_cursor.clone()),
+                    _ => None,
+                };
+                if sender.send(pulled).await.is_err() {
+                    return; // the round stopped
+                }
+                match next {
+                    Some(next) => cursor = Some(next),
+                    None => return,
+                }
+            }
+        });
+        Self { pages, task }
+    }
+
+    async fn next(&mut self) -> Result<PullResponse, TransportError> {
+        self.pages.recv().await.unwrap_or_else(|| {
+            Err(TransportError::Offline(
+                "fetching pages stopped unexpectedly".into(),
+            ))
+        })
+    }
+}
+
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 /// Uploads the device's audit entries the server does not hold yet, and saves

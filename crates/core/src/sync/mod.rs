@@ -9,9 +9,12 @@
 //! - [`state`]: enrollment (server URL, CA, device token), cursor, last sync,
 //!   errors, pending count; what the UI's sync indicator shows;
 //! - [`conflicts`]: identity-field conflicts and possible duplicates;
-//! - [`anchor`]: this device's audit entries for the server, and the server's anchor.
+//! - [`anchor`]: this device's audit entries for the server, and the server's anchor;
+//! - [`catch_up`]: a joining device's first sync of a long log (search indexes
+//!   deferred to its end).
 pub mod anchor;
 pub mod apply;
+pub mod catch_up;
 pub mod conflicts;
 pub mod state;
 
@@ -73,12 +76,32 @@ pub fn apply_page(
     ops: &[LoggedOp],
     cursor: Option<&str>,
 ) -> Result<PageSummary, CoreError> {
-    match store.apply_remote(|tx| apply_ops(tx, ops, cursor, Isolation::FailFast)) {
+    apply_pulled(store, ops, cursor, None)
+}
+
+/// [`apply_page`] that also saves the server's latest log position (`head_seq`,
+/// for the first-sync progress bar) in the same transaction: one commit per group.
+pub fn apply_pulled(
+    store: &mut Store,
+    ops: &[LoggedOp],
+    cursor: Option<&str>,
+    head_seq: Option<u64>,
+) -> Result<PageSummary, CoreError> {
+    let at = Position { cursor, head_seq };
+    match store.apply_remote(|tx| apply_ops(tx, ops, at, Isolation::FailFast)) {
         Err(PageError::OpFailed) => store
-            .apply_remote(|tx| apply_ops(tx, ops, cursor, Isolation::SavepointPerOp))
+            .apply_remote(|tx| apply_ops(tx, ops, at, Isolation::SavepointPerOp))
             .map_err(PageError::into_core),
         other => other.map_err(PageError::into_core),
     }
+}
+
+/// Where a group leaves the pull: the cursor after its last page, and the
+/// server's latest seq when known.
+#[derive(Clone, Copy)]
+struct Position<'a> {
+    cursor: Option<&'a str>,
+    head_seq: Option<u64>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -128,7 +151,7 @@ impl From<rusqlite::Error> for PageError {
 fn apply_ops(
     tx: &mut clinic_store::RemoteTx<'_>,
     ops: &[LoggedOp],
-    cursor: Option<&str>,
+    at: Position<'_>,
     isolation: Isolation,
 ) -> Result<PageSummary, PageError> {
     let mut summary = PageSummary::default();
@@ -178,12 +201,13 @@ fn apply_ops(
             }
         }
     }
-    if let Some(cursor) = cursor {
+    if let Some(cursor) = at.cursor {
         let last = ops.last().map(|o| o.seq as i64);
+        let head = at.head_seq.map(|h| h as i64);
         tx.conn().prepare_cached(
             "UPDATE sync_state SET cursor = ?1, applied_seq = max(applied_seq, coalesce(?2, 0)),
-                head_seq = max(head_seq, coalesce(?2, 0))",
-        )?.execute(params![cursor, last])?;
+                head_seq = max(head_seq, coalesce(?2, 0), coalesce(?3, 0))",
+        )?.execute(params![cursor, last, head])?;
     }
     Ok(summary)
 }

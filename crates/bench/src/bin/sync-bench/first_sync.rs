@@ -102,6 +102,11 @@ pub(crate) async fn part2_first_sync(server: &Server, rows: usize) -> Result<Cli
     let t = Instant::now();
     server.enroll_device(&b, clinic, "Doctor laptop").await?;
     let enrolled = t.elapsed();
+    b.take_store_time();
+    let cpu = thread_cpu();
+    let written = written_bytes();
+    let rss_before = rss_mib(false);
+    reset_peak_rss();
     let (mut applied, mut held, mut rounds, mut pages) = (0, 0, 0, 0usize);
     let mut next_report = 100_000;
     while applied + held < expected {
@@ -127,16 +132,48 @@ pub(crate) async fn part2_first_sync(server: &Server, rows: usize) -> Result<Cli
         );
     }
     let took = t.elapsed();
+    let cpu = cpu_since(cpu);
+    let written = written_bytes()
+        .zip(written)
+        .map(|(after, before)| after.saturating_sub(before));
+    let (in_store, longest) = b.take_store_time();
+    let rss = rss_mib(true);
     ensure!(
         applied == expected && held == 0,
         "device B applied {applied} and held {held} of {expected} ops"
     );
     let patients = b.count("SELECT count(*) FROM patient")?;
+    // A catch-up defers the search indexes: all of them are back once it is done.
+    let deferred = b.s().deferred_indexes()?;
+    ensure!(
+        deferred.is_empty(),
+        "device B still has deferred indexes: {deferred:?}"
+    );
+    for index in clinic_store::SEARCH_ONLY_INDEXES {
+        let sql: String = b.s().conn().query_row(
+            "SELECT coalesce((SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1), '')",
+            [index],
+            |r| r.get(0),
+        )?;
+        ensure!(
+            sql.contains(&format!("{index} ON patient")) && !sql.ends_with("(merged_into)"),
+            "index {index} is missing or not its own definition after the first sync"
+        );
+    }
     ensure!(
         patients == factory.registrations as i64 + 1,
         "device B holds {patients} patients, expected {}",
         factory.registrations + 1
     );
+    // What the catch-up's last step costs on its own: the deferred indexes built
+    // again over the full store (dropped here once more to measure it).
+    let rebuild = {
+        let mut store = b.s();
+        store.defer_search_indexes()?;
+        let t = Instant::now();
+        store.rebuild_deferred_indexes()?;
+        t.elapsed()
+    };
     // The same log pulled again by B's token through the transport alone (server,
     // TLS, JSON; no apply): how much of the first sync is not the local apply.
     let token = state::enrollment(b.s().conn())?
@@ -167,6 +204,22 @@ pub(crate) async fn part2_first_sync(server: &Server, rows: usize) -> Result<Cli
         took.as_secs_f64(),
         enrolled.as_secs_f64(),
         mib(&b.path)
+    );
+    println!(
+        "    of which inside the store (applying, committing, rebuilding indexes): {:.2} s, longest call {:.2} s; \
+         the rest waiting for pages; this thread's CPU time {}; {} written to disk by this process; \
+         peak memory of this process {} ({} before the first sync)",
+        in_store.as_secs_f64(),
+        longest.as_secs_f64(),
+        cpu.map_or("n/a".to_string(), |c| format!("{:.1} s", c.as_secs_f64())),
+        written.map_or("n/a".to_string(), |w| format!("{:.0} MiB", w as f64 / 1_048_576.0)),
+        rss.map_or("n/a".to_string(), |m| format!("{m:.0} MiB")),
+        rss_before.map_or("n/a".to_string(), |m| format!("{m:.0} MiB"))
+    );
+    println!(
+        "    rebuilding the {} deferred search indexes over this store alone: {:.2} s",
+        clinic_store::SEARCH_ONLY_INDEXES.len(),
+        rebuild.as_secs_f64()
     );
     println!(
         "    the same log pulled again without applying (transport only, pages of {MAX_PULL_LIMIT}): {:.2} s = {:.0} rows/s \

@@ -187,6 +187,39 @@ pub(crate) fn thread_cpu() -> Option<Duration> {
     Some(Duration::from_nanos(ns))
 }
 
+/// Bytes this process has caused to be written to storage (Linux:
+/// `/proc/self/io`), or `None` where that is not available.
+pub(crate) fn written_bytes() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/self/io").ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("write_bytes:"))?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// Resets this process's peak resident memory (Linux), so that
+/// [`rss_mib`] reports the peak from now on.
+pub(crate) fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// This process's resident memory in MiB (Linux, `/proc/self/status`): now
+/// (`VmRSS`), or its peak (`VmHWM`).
+pub(crate) fn rss_mib(peak: bool) -> Option<f64> {
+    let field = if peak { "VmHWM:" } else { "VmRSS:" };
+    let text = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix(field))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib / 1024.0)
+}
+
 pub(crate) fn cpu_since(start: Option<Duration>) -> Option<Duration> {
     Some(thread_cpu()?.saturating_sub(start?))
 }
@@ -233,11 +266,22 @@ pub(crate) struct Device {
     pub(crate) store: Mutex<Store>,
     pub(crate) path: PathBuf,
     pub(crate) _dir: tempfile::TempDir,
+    /// Time the engine spent inside the store (applying, committing, rebuilding
+    /// indexes) and its longest single call: the rest of a round is waiting for pages.
+    pub(crate) in_store: Mutex<(Duration, Duration)>,
 }
 
 impl StoreAccess for Device {
     fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> T) -> Option<T> {
-        Some(f(&mut self.s()))
+        let mut store = self.s();
+        let t = Instant::now();
+        let value = f(&mut store);
+        let took = t.elapsed();
+        drop(store);
+        let mut spent = self.in_store.lock().unwrap_or_else(|e| e.into_inner());
+        spent.0 += took;
+        spent.1 = spent.1.max(took);
+        Some(value)
     }
 }
 
@@ -249,11 +293,17 @@ impl Device {
             store: Mutex::new(open_store(&path)?),
             path,
             _dir: dir,
+            in_store: Mutex::default(),
         })
     }
 
     pub(crate) fn s(&self) -> std::sync::MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Resets and returns the time spent inside the store (total, longest call).
+    pub(crate) fn take_store_time(&self) -> (Duration, Duration) {
+        std::mem::take(&mut *self.in_store.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     pub(crate) fn count(&self, sql: &str) -> Result<i64> {
