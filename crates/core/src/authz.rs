@@ -194,6 +194,9 @@ commands! {
     /// and taxes for administrators, the front desk's payment methods).
     GetBillingSettings => "get_billing_settings",
     SaveBillingSettings => "save_billing_settings",
+    /// This device's card payment gateway (its secret key goes in, never out).
+    GetPaymentGateway => "get_payment_gateway",
+    SavePaymentGateway => "save_payment_gateway",
     ListServices => "list_services",
     SaveService => "save_service",
     ListInvoices => "list_invoices",
@@ -443,7 +446,9 @@ pub fn permits(role: Role, command: Command) -> bool {
         }
         C::ExportDashboardCsv => matches!(role, R::Administrator | R::Doctor | R::Billing),
         C::GetBillingSettings => true,
-        C::SaveBillingSettings => role == R::Administrator,
+        C::SaveBillingSettings | C::GetPaymentGateway | C::SavePaymentGateway => {
+            role == R::Administrator
+        }
         C::SaveService
         | C::SaveInvoiceDraft
         | C::VoidInvoice

@@ -140,6 +140,8 @@ const EXPECTED: &[(&str, [u8; 5])] = &[
     // day; clinicians see a balance; the kiosk window alone pays its balance.
     ("get_billing_settings", [1, 1, 1, 1, 1]),
     ("save_billing_settings", [1, 0, 0, 0, 0]),
+    ("get_payment_gateway", [1, 0, 0, 0, 0]),
+    ("save_payment_gateway", [1, 0, 0, 0, 0]),
     ("list_services", [1, 1, 0, 0, 1]),
     ("save_service", [1, 0, 0, 0, 1]),
     ("list_invoices", [1, 1, 0, 0, 1]),

@@ -25,7 +25,9 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 mod desk;
+mod gateway;
 pub use desk::*;
+pub use gateway::*;
 
 /// A UUIDv7 id newtype (as `crate::ids`), for billing's entities.
 macro_rules! billing_id {

@@ -52,6 +52,10 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         17,
         include_str!("../../../migrations/0017_dashboard_indexes.sql"),
     ),
+    (
+        18,
+        include_str!("../../../migrations/0018_payment_gateway.sql"),
+    ),
 ];
 
 /// The schema version this build creates and understands.

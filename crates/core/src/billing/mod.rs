@@ -35,6 +35,7 @@ mod balances;
 pub mod catalogue;
 pub mod compute;
 mod day_close;
+mod gateway;
 mod invoices;
 mod kiosk;
 pub mod money;
@@ -46,6 +47,10 @@ pub use adjustments::{get_credit_note, record_credit_note, record_refund};
 pub use balances::{patient_balance, statement};
 pub use catalogue::{get_service, list_services, save_service, save_settings, settings};
 pub use day_close::{close_day, day_summary, list_day_closes};
+pub use gateway::{
+    config as gateway_config, gateway_settings, record_contact as record_gateway_contact,
+    save_gateway, GatewayConfig, PAYSTACK_API, STRIPE_API,
+};
 pub use invoices::{
     invoice_detail, invoice_for_appointment, issue_invoice, list_invoices, save_draft, void_invoice,
 };

@@ -427,7 +427,8 @@ pub fn record_payment(
 }
 
 /// Starts a card payment through the gateway: a pending payment with a fresh
-/// idempotency key, or the one already pending for the invoice.
+/// idempotency key, or the one already pending for the invoice. Refused on a
+/// device with no gateway (nothing would ever take it).
 pub fn start_card_payment(
     store: &mut Store,
     caller: &Caller<'_>,
@@ -446,6 +447,7 @@ pub fn start_card_payment(
         if let Some(p) = pending.first() {
             return Ok(p.id);
         }
+        super::gateway::require_configured(tx.conn())?;
         check_not_over(&invoice, PaymentMethod::Card, request.amount_minor)?;
         let mut stored = new_payment(
             tx,

@@ -34,6 +34,7 @@ mod records;
 mod requests;
 
 pub use demographics::{demographics_sent, demographics_update, REPLACED_ELEMENTS, SENT_FIELDS};
+pub(crate) use endpoints::check_url;
 pub use endpoints::{
     can_run_here, get as get_endpoint, list_endpoints, save_endpoint, MAX_REFRESH_MINUTES,
     MIN_REFRESH_MINUTES,

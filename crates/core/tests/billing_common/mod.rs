@@ -11,9 +11,9 @@ use crate::identity_common;
 use crate::schedule_common::{self, Clinic};
 use clinic_core::{billing, Caller, CoreError};
 use clinic_protocol::{
-    Invoice, InvoiceLineInput, IssueInvoice, Payment, PaymentMethod, RecordPayment, Role,
-    SaveBillingSettings, SaveInvoiceDraft, SaveService, Service, ServiceId, SessionInfo, TaxMode,
-    TaxRule,
+    GatewayKind, Invoice, InvoiceLineInput, IssueInvoice, Payment, PaymentMethod, RecordPayment,
+    Role, SaveBillingSettings, SaveInvoiceDraft, SavePaymentGateway, SaveService, Service,
+    ServiceId, SessionInfo, TaxMode, TaxRule,
 };
 use clinic_store::Store;
 
@@ -49,7 +49,8 @@ pub fn service_request(code: &str, price: i64, tax: TaxRule) -> SaveService {
     }
 }
 
-/// Sets the currency and the two services on `store` as its device.
+/// Sets the currency, the two services and a card gateway on `store` as its
+/// device.
 pub fn configure(
     store: &mut Store,
     appointment_type: Option<clinic_protocol::AppointmentTypeId>,
@@ -61,6 +62,17 @@ pub fn configure(
         SaveBillingSettings {
             currency: "EUR".into(),
             invoice_footer: "Harbour Street Clinic — VAT GB123".into(),
+        },
+    )
+    .unwrap();
+    billing::save_gateway(
+        store,
+        &device,
+        SavePaymentGateway {
+            kind: Some(GatewayKind::Stripe),
+            api_base: String::new(),
+            customer_email: String::new(),
+            secret_key: Some("sk_test_harbour".into()),
         },
     )
     .unwrap();
