@@ -20,10 +20,12 @@
 //! - [`secret`]: [`ApiKey`] and [`WebhookSecret`], never shown in Debug or logs;
 //! - `transport`: HTTP over rustls, URL checks, bounded answers, [`RetryPolicy`];
 //! - [`stripe`]: Stripe Checkout, refunds and `Stripe-Signature` webhooks;
-//! - [`paystack`]: Paystack transactions, refunds and `x-paystack-signature` webhooks.
+//! - [`paystack`]: Paystack transactions, refunds and `x-paystack-signature` webhooks;
+//! - [`runner`]: the device's round over its pending card payments.
 //!
 //! The billing core owns the payment's state (pending, confirmed, failed) and its
-//! keys; a runner (like crates/provider's) joins the two. Nothing here logs keys,
+//! keys; [`runner`] joins the two (polling the gateway for the device's pending
+//! card payments). Nothing here logs keys,
 //! secrets, request bodies or URLs with queries.
 use chrono::{DateTime, Utc};
 use reqwest::header::HeaderMap;
@@ -33,6 +35,7 @@ use std::pin::Pin;
 pub mod error;
 pub mod model;
 pub mod paystack;
+pub mod runner;
 pub mod secret;
 pub mod stripe;
 mod transport;
@@ -43,6 +46,7 @@ pub use model::{
     WebhookEvent, WebhookEventKind,
 };
 pub use paystack::{Paystack, PaystackConfig};
+pub use runner::{PaymentRunner, PaymentStore, RoundReport};
 pub use secret::{ApiKey, WebhookSecret};
 pub use stripe::{Stripe, StripeConfig};
 pub use transport::{RetryPolicy, Timeouts};
