@@ -9,6 +9,7 @@ mod config;
 mod demo;
 mod demo_schedule;
 mod logging;
+mod payment_loop;
 mod provider_loop;
 mod state;
 mod sync_loop;
@@ -137,6 +138,8 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::provider::retry_provider_job,
             commands::billing::get_billing_settings,
             commands::billing::save_billing_settings,
+            commands::billing::get_payment_gateway,
+            commands::billing::save_payment_gateway,
             commands::billing::list_services,
             commands::billing::save_service,
             commands::billing::list_invoices,
@@ -177,6 +180,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             app.manage(state);
             sync_loop::spawn(app.handle().clone());
             provider_loop::spawn(app.handle().clone());
+            payment_loop::spawn(app.handle().clone());
             Ok(())
         })
 }

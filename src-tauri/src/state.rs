@@ -30,6 +30,8 @@ pub struct AppState {
     pub sync: crate::sync_loop::SyncRuntime,
     /// The provider loop's wake-up (`provider_loop`).
     pub provider: crate::provider_loop::ProviderRuntime,
+    /// The card payment loop's wake-up (`payment_loop`).
+    pub payments: crate::payment_loop::PaymentRuntime,
 }
 
 /// Maps a core error for the UI, logging unexpected ones (codes only, no data).
@@ -61,6 +63,7 @@ impl AppState {
                     startup: Ok(test_key),
                     sync,
                     provider: Default::default(),
+                    payments: Default::default(),
                 }
             }
             Err(error) => {
@@ -70,6 +73,7 @@ impl AppState {
                     startup: Err(error),
                     sync: crate::sync_loop::SyncRuntime::default(),
                     provider: Default::default(),
+                    payments: Default::default(),
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! Billing and payments: settings and the fee schedule, invoices (draft, issue,
 //! void), payments (cash, bank transfer, insurance remittance; card payments
-//! start pending and are completed by the payment runner), receipts, refunds,
+//! start pending and are completed by the payment loop, `payment_loop`), this
+//! device's card gateway, receipts, refunds,
 //! credit notes, balances and statements, the end-of-day close, and the kiosk's
 //! "pay my balance". Rules, money arithmetic, checks and audit are in
 //! `clinic_core::billing`; printable copies are in `billing_print`.
@@ -12,9 +13,9 @@ use clinic_protocol::{
     AppointmentId, BillingSettings, CloseDay, CreditNote, DayClose, DaySummary, DaySummaryQuery,
     Invoice, InvoiceDetail, InvoiceId, InvoiceQuery, InvoiceSummary, IssueInvoice, KioskBalance,
     KioskCardPayment, KioskPayInvoice, KioskPaymentQuery, KioskToken, PatientBalance, PatientId,
-    PatientStatement, Payment, PaymentId, Receipt, RecordCreditNote, RecordPayment, RecordRefund,
-    Refund, SaveBillingSettings, SaveInvoiceDraft, SaveService, Service, StartCardPayment,
-    StatementQuery, UiError, VoidInvoice,
+    PatientStatement, Payment, PaymentGatewaySettings, PaymentId, Receipt, RecordCreditNote,
+    RecordPayment, RecordRefund, Refund, SaveBillingSettings, SaveInvoiceDraft, SavePaymentGateway,
+    SaveService, Service, StartCardPayment, StatementQuery, UiError, VoidInvoice,
 };
 use tauri::State;
 
@@ -33,6 +34,28 @@ pub async fn save_billing_settings(
     state.run(Command::SaveBillingSettings, |s, caller| {
         billing::save_settings(s, caller, request)
     })
+}
+
+#[tauri::command]
+pub async fn get_payment_gateway(
+    state: State<'_, AppState>,
+) -> Result<PaymentGatewaySettings, UiError> {
+    state.run(Command::GetPaymentGateway, |s, _| {
+        billing::gateway_settings(s.conn())
+    })
+}
+
+/// Saves this device's card gateway and wakes the payment loop.
+#[tauri::command]
+pub async fn save_payment_gateway(
+    state: State<'_, AppState>,
+    request: SavePaymentGateway,
+) -> Result<PaymentGatewaySettings, UiError> {
+    let saved = state.run(Command::SavePaymentGateway, |s, caller| {
+        billing::save_gateway(s, caller, request)
+    })?;
+    state.payments.wake();
+    Ok(saved)
 }
 
 #[tauri::command]
@@ -132,9 +155,11 @@ pub async fn start_card_payment(
     state: State<'_, AppState>,
     request: StartCardPayment,
 ) -> Result<Payment, UiError> {
-    state.run(Command::StartCardPayment, |s, caller| {
+    let started = state.run(Command::StartCardPayment, |s, caller| {
         billing::start_card_payment(s, caller, request)
-    })
+    })?;
+    state.payments.wake();
+    Ok(started)
 }
 
 #[tauri::command]
@@ -229,9 +254,11 @@ pub async fn kiosk_pay_invoice(
     state: State<'_, AppState>,
     request: KioskPayInvoice,
 ) -> Result<KioskCardPayment, UiError> {
-    state.run_kiosk(Command::KioskPayInvoice, |s, caller, desk| {
+    let started = state.run_kiosk(Command::KioskPayInvoice, |s, caller, desk| {
         desk.pay_invoice(s, caller, request, Utc::now())
-    })
+    })?;
+    state.payments.wake();
+    Ok(started)
 }
 
 #[tauri::command]

@@ -115,6 +115,8 @@
     "retry_provider_job",
     "get_billing_settings",
     "save_billing_settings",
+    "get_payment_gateway",
+    "save_payment_gateway",
     "list_services",
     "save_service",
     "list_invoices",
