@@ -70,6 +70,27 @@ export const enKiosk = {
     already: "You are already checked in. Please take a seat.",
     soon: "This screen will reset in a few seconds.",
     finish: "Finish",
+    pay: "Pay my balance",
+  },
+  // Paying one's own outstanding invoices by card (features/kiosk/BalanceStep).
+  balance: {
+    title: "Your balance",
+    total: "You owe",
+    none: "You have nothing to pay. Thank you!",
+    invoice: "Invoice {{number}} from {{date}}",
+    pay: "Pay {{amount}} by card",
+    pending: "A card payment is already waiting",
+    starting: "Preparing your payment…",
+    waiting: "Getting the payment page ready…",
+    open: "Open the payment page",
+    linkHint: "Or type this address on your phone:",
+    status: {
+      pending: "Waiting for your payment…",
+      succeeded: "Paid. Thank you!",
+      failed: "The payment did not go through. You can try again or ask at the reception desk.",
+      refunded: "This payment was refunded.",
+    },
+    back: "Done",
   },
   // Staff side (features/kioskControl): opening and closing the kiosk window.
   control: {

@@ -1,6 +1,8 @@
 // English strings. Every user-facing text goes through i18next so the clinic can add a
 // locale by adding a file with the same shape.
 import { enAdmin } from "./en.admin";
+import { enBilling } from "./en.billing";
+import { enDashboards } from "./en.dashboards";
 import { enDocuments } from "./en.documents";
 import { enInterop } from "./en.interop";
 import { enKiosk } from "./en.kiosk";
@@ -26,6 +28,8 @@ export const en = {
   sync: enSync,
   interop: enInterop,
   provider: enProvider,
+  billing: enBilling,
+  dashboards: enDashboards,
   app: {
     title: "Clinic",
     loading: "Opening the patient database…",
@@ -46,6 +50,8 @@ export const en = {
     sync: "Sync",
     fhir: "FHIR",
     providerSync: "Provider sync",
+    billing: "Billing",
+    dashboards: "Dashboards",
   },
   startup: {
     title: "The clinic app could not open its patient database",

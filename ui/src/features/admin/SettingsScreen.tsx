@@ -1,7 +1,8 @@
 // Clinic settings (administrators), in tabs: "General" — the inactivity lock in minutes,
 // and re-keying the local database behind a confirmation dialog — and "Provider
 // endpoints" (`features/provider/ProviderSettings`: patients' primary providers as FHIR
-// endpoints, loaded only when that tab is open).
+// endpoints, loaded only when that tab is open), and "Billing"
+// (`features/billing/BillingSettingsPanel`: currency, invoice footer, service catalogue).
 import { Alert, Button, Group, Modal, NumberInput, Paper, Stack, Tabs, Text, Title } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
@@ -9,6 +10,7 @@ import { useTranslation } from "react-i18next";
 import type { ClinicInfo } from "../../bindings/ClinicInfo";
 import type { UiError } from "../../bindings/UiError";
 import { toUiError } from "../../shared/uiError";
+import { BillingSettingsPanel } from "../billing/BillingSettingsPanel";
 import { ProviderSettings } from "../provider/ProviderSettings";
 import { useSession } from "../session/SessionContext";
 import { adminKeys, rekeyDatabase, setAutoLock } from "./api";
@@ -151,8 +153,8 @@ function RekeySection() {
   );
 }
 
-type Tab = "general" | "providers";
-const isTab = (v: string | null): v is Tab => v === "general" || v === "providers";
+type Tab = "general" | "providers" | "billing";
+const isTab = (v: string | null): v is Tab => v === "general" || v === "providers" || v === "billing";
 
 export function SettingsScreen() {
   const { t } = useTranslation();
@@ -170,6 +172,9 @@ export function SettingsScreen() {
           <Tabs.Tab value="providers" data-testid="settings-tab-providers">
             {t("admin.settings.tabs.providers")}
           </Tabs.Tab>
+          <Tabs.Tab value="billing" data-testid="settings-tab-billing">
+            {t("billing.title")}
+          </Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="general" pt="md">
           <Stack gap="md">
@@ -179,6 +184,9 @@ export function SettingsScreen() {
         </Tabs.Panel>
         <Tabs.Panel value="providers" pt="md">
           <ProviderSettings />
+        </Tabs.Panel>
+        <Tabs.Panel value="billing" pt="md">
+          <BillingSettingsPanel />
         </Tabs.Panel>
       </Tabs>
     </Stack>

@@ -1,5 +1,6 @@
 // The patient self check-in kiosk (the whole UI of the Tauri window labelled "kiosk"):
-// identify -> confirm details -> checked in, or straight to "already checked in". It owns
+// identify -> confirm details -> checked in, or straight to "already checked in"; from the
+// done screen the patient may open "Pay my balance" (`BalanceStep`). It owns
 // the reset: after `idle_seconds` without activity, 10 s after the done screen, on "Start
 // over", or when a call says the visit ended, it blanks the screen, ends the open visit
 // (`kioskEnd`, errors ignored) and reloads the page so nothing of the patient remains.
@@ -12,6 +13,7 @@ import { useTranslation } from "react-i18next";
 import type { KioskVisit } from "../../bindings/KioskVisit";
 import { LOCAL_ERRORS } from "../session/errorBus";
 import { kioskEnd, kioskStatus } from "./api";
+import { BalanceStep } from "./BalanceStep";
 import { IdentifyStep } from "./IdentifyStep";
 import { reloadKiosk } from "./kioskWindow";
 import { useKioskIdle } from "./useKioskIdle";
@@ -28,6 +30,7 @@ type Screen =
   | { step: "identify" }
   | { step: "visit"; visit: KioskVisit }
   | { step: "done"; already: boolean }
+  | { step: "balance" }
   | { step: "resetting" };
 
 export function KioskApp() {
@@ -85,16 +88,22 @@ export function KioskApp() {
               onCheckedIn={() => setScreen({ step: "done", already: false })}
               onEnded={() => void reset(false)}
             />
-          ) : (
-            <DoneStep already={screen.already} onFinish={() => void reset()} />
-          )}
+          ) : screen.step === "balance" && token.current ? (
+            <BalanceStep token={token.current} onDone={() => void reset()} onEnded={() => void reset(false)} />
+          ) : screen.step === "done" ? (
+            <DoneStep
+              already={screen.already}
+              onFinish={() => void reset()}
+              onPay={token.current ? () => setScreen({ step: "balance" }) : undefined}
+            />
+          ) : null}
         </Stack>
       )}
     </main>
   );
 }
 
-function DoneStep({ already, onFinish }: { already: boolean; onFinish: () => void }) {
+function DoneStep({ already, onFinish, onPay }: { already: boolean; onFinish: () => void; onPay?: () => void }) {
   const { t } = useTranslation();
   const heading = useRef<HTMLHeadingElement>(null);
   const finish = useRef(onFinish);
@@ -112,9 +121,16 @@ function DoneStep({ already, onFinish }: { already: boolean; onFinish: () => voi
         {already ? t("kiosk.done.already") : t("kiosk.done.checkedIn")}
       </Title>
       <Text className="kiosk-hint">{t("kiosk.done.soon")}</Text>
-      <Button size="xl" onClick={onFinish}>
-        {t("kiosk.done.finish")}
-      </Button>
+      <Group gap="md">
+        {onPay ? (
+          <Button size="xl" variant="outline" onClick={onPay} data-testid="kiosk-balance-open-step">
+            {t("kiosk.done.pay")}
+          </Button>
+        ) : null}
+        <Button size="xl" onClick={onFinish}>
+          {t("kiosk.done.finish")}
+        </Button>
+      </Group>
     </Stack>
   );
 }

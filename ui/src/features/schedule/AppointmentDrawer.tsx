@@ -10,6 +10,7 @@ import { useTranslation } from "react-i18next";
 import type { Appointment } from "../../bindings/Appointment";
 import type { CancelOutcome } from "../../bindings/CancelOutcome";
 import type { WaitlistEntry } from "../../bindings/WaitlistEntry";
+import { InvoiceAppointmentButton } from "../billing/InvoiceAppointmentButton";
 import { useNavigate } from "../shell/route";
 import { BookingDialog } from "./BookingDialog";
 import { CancelForm, WaitlistOffers } from "./CancelForm";
@@ -142,6 +143,7 @@ export function AppointmentDrawer({ appointment, onClose, timeZone }: Appointmen
                   </Button>
                 ) : null}
               </Group>
+              <InvoiceAppointmentButton appointmentId={a.id} />
             </>
           ) : mode === "reschedule" ? (
             <RescheduleForm

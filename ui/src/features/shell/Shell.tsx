@@ -13,7 +13,9 @@ import { AlertsScreen } from "../admin/AlertsScreen";
 import { SettingsScreen } from "../admin/SettingsScreen";
 import { StaffScreen } from "../admin/StaffScreen";
 import { AuditScreen } from "../audit/AuditScreen";
+import { BillingScreen } from "../billing/BillingScreen";
 import { ChartScreen } from "../chart/ChartScreen";
+import { DashboardsScreen } from "../dashboards/DashboardsScreen";
 import { SharedWithMe } from "../documents/SharedWithMe";
 import { FhirScreen } from "../interop/FhirScreen";
 import { EditScreen } from "../patients/edit/EditScreen";
@@ -142,6 +144,10 @@ export function Shell({ testKey, session, onLock, onLogout }: Props) {
             <FhirScreen />
           ) : route.name === "providerSync" ? (
             <ProviderHistoryScreen key={route.patientId ?? "all"} patientId={route.patientId} mrn={route.mrn} />
+          ) : route.name === "billing" ? (
+            <BillingScreen key={route.invoiceId ?? route.newFor?.id ?? "list"} invoiceId={route.invoiceId} newFor={route.newFor} />
+          ) : route.name === "dashboards" ? (
+            <DashboardsScreen />
           ) : route.name === "inbox" ? (
             <SharedWithMe onOpenChart={(id) => navigate({ name: "chart", id })} />
           ) : (

@@ -14,6 +14,8 @@ import {
   isAdministrator,
   isProvider,
 } from "../session/roles";
+import { canUseBilling } from "../billing/model";
+import { canSeeDashboards } from "../dashboards/model";
 import { canUseProviderSync } from "../provider/model";
 import type { Route } from "./route";
 
@@ -34,6 +36,8 @@ export type NavTarget =
   | "sync"
   | "fhir"
   | "providerSync"
+  | "billing"
+  | "dashboards"
   | "account";
 
 export type NavItem = { target: NavTarget; testId: string; labelKey: NavLabelKey };
@@ -41,7 +45,7 @@ export type NavItem = { target: NavTarget; testId: string; labelKey: NavLabelKey
 type NavLabelKey =
   | "nav.search"
   | "nav.register"
-  | `nav.${"calendar" | "myday" | "waitlist" | "reassign" | "scheduleSetup" | "conflicts" | "sync" | "fhir" | "providerSync"}`
+  | `nav.${"calendar" | "myday" | "waitlist" | "reassign" | "scheduleSetup" | "conflicts" | "sync" | "fhir" | "providerSync" | "billing" | "dashboards"}`
   | `session.nav.${"inbox" | "staff" | "audit" | "alerts" | "settings"}`;
 
 const ALL: NavItem[] = [
@@ -61,6 +65,8 @@ const ALL: NavItem[] = [
   { target: "sync", testId: "nav-sync", labelKey: "nav.sync" },
   { target: "fhir", testId: "nav-fhir", labelKey: "nav.fhir" },
   { target: "providerSync", testId: "nav-provider-sync", labelKey: "nav.providerSync" },
+  { target: "billing", testId: "nav-billing", labelKey: "nav.billing" },
+  { target: "dashboards", testId: "nav-dashboards", labelKey: "nav.dashboards" },
 ];
 
 export function routeAllowed(role: Role, name: Route["name"]): boolean {
@@ -91,6 +97,10 @@ export function routeAllowed(role: Role, name: Route["name"]): boolean {
       return canImportFhir(role);
     case "providerSync":
       return canUseProviderSync(role);
+    case "billing":
+      return canUseBilling(role);
+    case "dashboards":
+      return canSeeDashboards(role);
     case "staff":
     case "audit":
     case "alerts":

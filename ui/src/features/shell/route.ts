@@ -1,6 +1,7 @@
 // In-memory routing: the current screen is plain React state (nothing in the URL, history
 // or storage, so no patient data leaves memory).
 import { createContext, useContext } from "react";
+import type { InvoiceId } from "../../bindings/InvoiceId";
 import type { PatientId } from "../../bindings/PatientId";
 import type { PatientFormValues } from "../patients/form/formModel";
 
@@ -41,7 +42,12 @@ export type Route =
   /** The primary provider's sync history, optionally of one patient (administrators, front desk, clinicians). */
   | { name: "providerSync"; patientId?: PatientId; mrn?: string }
   /** A restricted patient's restriction and care team (administrators). */
-  | { name: "restriction"; id: PatientId; mrn: string };
+  | { name: "restriction"; id: PatientId; mrn: string }
+  /** Billing (administrators, billing, front desk): the invoices, optionally one invoice or a
+   *  new draft for a patient, and the end of day. */
+  | { name: "billing"; invoiceId?: InvoiceId; newFor?: { id: PatientId; label: string } }
+  /** Practice dashboards (administrators, doctors, billing). */
+  | { name: "dashboards" };
 
 export type Navigate = (route: Route) => void;
 

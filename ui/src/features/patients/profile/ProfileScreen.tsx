@@ -16,6 +16,8 @@ import type { MergeOutcome } from "../../../bindings/MergeOutcome";
 import { ErrorAlert } from "../../../shared/ErrorAlert";
 import { toUiError } from "../../../shared/uiError";
 import { ExportPatientButton } from "../../interop/ExportPatientButton";
+import { PatientBillingPanel } from "../../billing/PatientBillingPanel";
+import { canUseBilling } from "../../billing/model";
 import { canBook, canRegisterPatients, canViewChart } from "../../session/roles";
 import { ProviderRecordsPanel } from "../../provider/ProviderRecordsPanel";
 import { PatientAppointmentsPanel } from "../../schedule/PatientAppointmentsPanel";
@@ -175,6 +177,7 @@ export function ProfileScreen({ id, flash, registerDraft }: Props) {
       </Group>
       <PatientDetailsView patient={p} />
       {maySeeAppointments ? <PatientAppointmentsPanel patientId={p.id} /> : null}
+      {role !== undefined && canUseBilling(role) ? <PatientBillingPanel patientId={p.id} label={formatName(p.details)} /> : null}
       <ProviderRecordsPanel patientId={p.id} mrn={p.mrn} />
       {merging ? <MergeDialog current={p} onClose={() => setMerging(false)} onMerged={onMerged} /> : null}
       {query.isFetching ? (
