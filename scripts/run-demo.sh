@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # THE run command: builds the UI and the app, starts the clinic's sync server (embedded
-# SQLite, TLS with a demo CA) and then the demo clinic's app, enrolled with that server.
+# SQLite, TLS with a demo CA), the local test card gateway, and then the demo clinic's app,
+# enrolled with that server.
 #
 #   scripts/run-demo.sh [app args...]
 #
@@ -57,11 +58,25 @@ say "sync server: https://localhost:$SYNC_PORT (log: $SYNC_DIR/server.log)"
 say "  another device joins with a code from:"
 say "  $SERVER_BIN issue-code --data-dir $SYNC_DIR/data --clinic-id $(cat "$SYNC_DIR/clinic-id") --clinic-name 'Demo Clinic'"
 
+# The demo's card gateway: the local test gateway (Stripe's API, in memory, never real cards)
+# on CLINIC_DEMO_GATEWAY_PORT (default 8744). The app's first start points its card payments
+# at it (CLINIC_DEMO_GATEWAY); a checkout link opens its payment page (card 4242424242424242).
+GATEWAY_PORT="${CLINIC_DEMO_GATEWAY_PORT:-8744}"
+GATEWAY_LOG="$DEMO_DIR/gateway.log"
+node tests/gateway-server/server.mjs --port "$GATEWAY_PORT" >"$DEMO_DIR/gateway.out" 2>"$GATEWAY_LOG" &
+GATEWAY_PID=$!
+for _ in $(seq 1 100); do
+  grep -q "listening on" "$DEMO_DIR/gateway.out" 2>/dev/null && break
+  kill -0 "$GATEWAY_PID" 2>/dev/null || die "the test gateway did not start: see $GATEWAY_LOG"
+  sleep 0.1
+done
+say "card payments: local test gateway on http://127.0.0.1:$GATEWAY_PORT (pay a checkout link with 4242424242424242)"
+
 APP_PID=
 cleanup() {
   if [ -n "$APP_PID" ]; then kill -TERM "$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null || true; fi
-  kill -TERM "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
+  kill -TERM "$SERVER_PID" "$GATEWAY_PID" 2>/dev/null || true
+  wait "$SERVER_PID" "$GATEWAY_PID" 2>/dev/null || true
   stop_xvfb
 }
 trap cleanup EXIT
@@ -80,6 +95,7 @@ CLINIC_KEY_SOURCE=insecure-test-key \
 CLINIC_TEST_DB_KEY="$DEMO_DB_KEY" \
 CLINIC_DEMO_PATIENTS="${CLINIC_DEMO_PATIENTS:-3000}" \
 CLINIC_DEMO_STAFF=1 \
+CLINIC_DEMO_GATEWAY="http://127.0.0.1:$GATEWAY_PORT" \
 CLINIC_SYNC_SERVER="https://localhost:$SYNC_PORT" \
 CLINIC_SYNC_CODE="$SYNC_CODE" \
 CLINIC_SYNC_CA="$SYNC_DIR/certs/ca.pem" \

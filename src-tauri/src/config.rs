@@ -9,6 +9,9 @@ pub const ENV_DATA_DIR: &str = "CLINIC_DATA_DIR";
 pub const ENV_DEMO_PATIENTS: &str = "CLINIC_DEMO_PATIENTS";
 /// `1`: on first start, create the demo clinic and its accounts (see `demo.rs`).
 pub const ENV_DEMO_STAFF: &str = "CLINIC_DEMO_STAFF";
+/// The demo's local test gateway (`http://127.0.0.1:PORT`): on first start, set
+/// up billing and card payments against it (see `demo_billing.rs`).
+pub const ENV_DEMO_GATEWAY: &str = "CLINIC_DEMO_GATEWAY";
 
 /// Enroll with this sync server at start when not enrolled yet (the demo):
 /// its URL, a one-time enrollment code, a PEM file of the clinic's CA, a name.
@@ -45,9 +48,15 @@ impl Config {
             Ok("1") => Ok(true),
             Ok(_) => Err(format!("{ENV_DEMO_STAFF} must be 0 or 1")),
         };
-        let demo =
-            demo_patients.and_then(|patients| demo_staff.map(|staff| Demo { staff, patients }));
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let gateway = env(ENV_DEMO_GATEWAY);
+        let demo = demo_patients.and_then(|patients| {
+            demo_staff.map(|staff| Demo {
+                staff,
+                patients,
+                gateway,
+            })
+        });
         let sync_enroll = match (env(ENV_SYNC_SERVER), env(ENV_SYNC_CODE)) {
             (Some(server_url), Some(enrollment_code)) => Some(clinic_protocol::ConnectSyncServer {
                 server_url,

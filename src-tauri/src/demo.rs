@@ -34,6 +34,9 @@ pub const DEMO_STAFF: [(&str, &str, Role, &str); 5] = [
 pub struct Demo {
     pub staff: bool,
     pub patients: usize,
+    /// The demo's local test gateway: seed billing and card payments against it
+    /// (`demo_billing`; only on the insecure test key).
+    pub gateway: Option<String>,
 }
 
 pub fn seed_if_empty(store: &mut Store, caller: &Caller<'_>, demo: &Demo) -> Result<(), CoreError> {
@@ -242,6 +245,7 @@ mod tests {
         let demo = Demo {
             staff: false,
             patients: 40,
+            gateway: None,
         };
         seed_if_empty(&mut store, &caller, &demo).unwrap();
         let count = |store: &Store, sql: &str| -> i64 {

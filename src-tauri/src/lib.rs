@@ -7,6 +7,7 @@
 mod commands;
 mod config;
 mod demo;
+mod demo_billing;
 mod demo_schedule;
 mod logging;
 mod payment_loop;

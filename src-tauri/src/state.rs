@@ -266,6 +266,9 @@ fn open_store(config: &Config) -> Result<(OpenStore, bool), UiError> {
     tracing::info!(device = %store.device_id(), test_key = source.is_test_key(), "opened the local store");
     let caller = Caller::device(audit_key.as_bytes());
     crate::demo::seed_if_empty(&mut store, &caller, &demo).map_err(UiError::from)?;
+    if let (true, Some(gateway)) = (source.is_test_key(), demo.gateway.as_deref()) {
+        crate::demo_billing::seed_billing(&mut store, &caller, gateway).map_err(UiError::from)?;
+    }
     let test_key = source.is_test_key();
     Ok((
         OpenStore {
