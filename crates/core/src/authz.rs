@@ -215,6 +215,12 @@ commands! {
     GetDaySummary => "get_day_summary",
     CloseDay => "close_day",
     ListDayCloses => "list_day_closes",
+    /// Printable billing documents saved by explicit user action (audited).
+    SaveInvoicePdf => "save_invoice_pdf",
+    SaveReceiptPdf => "save_receipt_pdf",
+    SaveStatementPdf => "save_statement_pdf",
+    SaveDayClosePdf => "save_day_close_pdf",
+    SaveDayCloseCsv => "save_day_close_csv",
     /// The kiosk window's balance: its patient's outstanding balance, paying
     /// one invoice by card and following that payment.
     KioskBalance => "kiosk_balance",
@@ -465,7 +471,12 @@ pub fn permits(role: Role, command: Command) -> bool {
         | C::GetPatientStatement
         | C::GetDaySummary
         | C::CloseDay
-        | C::ListDayCloses => matches!(role, R::Administrator | R::Billing | R::FrontDesk),
+        | C::ListDayCloses
+        | C::SaveInvoicePdf
+        | C::SaveReceiptPdf
+        | C::SaveStatementPdf
+        | C::SaveDayClosePdf
+        | C::SaveDayCloseCsv => matches!(role, R::Administrator | R::Billing | R::FrontDesk),
         C::GetPatientBalance => true,
         C::KioskBalance | C::KioskPayInvoice | C::KioskPaymentStatus => false,
         C::Lock | C::Unlock | C::Logout => true,

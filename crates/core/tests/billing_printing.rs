@@ -9,8 +9,9 @@ mod schedule_common;
 
 use billing_common::setup;
 use chrono::Utc;
+use clinic_core::billing;
 use clinic_core::billing::printing;
-use clinic_protocol::{DaySummaryQuery, PaymentMethod, StatementQuery};
+use clinic_protocol::{CloseDay, DaySummaryQuery, PaymentMethod, StatementQuery};
 
 fn exports(store: &clinic_store::Store) -> Vec<String> {
     let mut stmt = store
@@ -67,6 +68,10 @@ fn documents_come_with_their_letterhead_and_addressee_and_each_export_is_audited
     )
     .unwrap();
     assert!(day.patient.is_none());
+    assert!(
+        matches!(day.document, printing::DayDocument::Open(_)),
+        "a day not closed prints as its summary"
+    );
 
     let audited = exports(b.store());
     assert_eq!(audited.len(), 4, "{audited:?}");
@@ -80,4 +85,41 @@ fn documents_come_with_their_letterhead_and_addressee_and_each_export_is_audited
             "a name in the audit: {detail}"
         );
     }
+}
+
+/// Once the desk has closed the day, the saved day is that close (its latest
+/// version after a recount), with the counted cash and who closed it.
+#[test]
+fn a_closed_day_exports_its_latest_close() {
+    let mut b = setup();
+    let inv = b.issued();
+    let cash = b.pay(&inv, PaymentMethod::Cash, 2000).unwrap();
+    let desk = b.desk();
+    let zone = clinic_core::schedule::time::clinic_zone(b.store().conn()).unwrap();
+    let taken = clinic_core::schedule::time::parse_instant(&cash.received_at).unwrap();
+    let date = clinic_core::schedule::time::local_date(zone, taken).to_string();
+    let close = |counted: i64, note: &str| CloseDay {
+        date: date.clone(),
+        opening_float_minor: 500,
+        counted_cash_minor: counted,
+        note: note.into(),
+    };
+    billing::close_day(b.store(), &desk, close(2400, ""), Utc::now()).unwrap();
+    let recount = billing::close_day(b.store(), &desk, close(2500, "recount"), Utc::now()).unwrap();
+    assert_eq!(recount.version, 2);
+    let query = DaySummaryQuery {
+        date: date.clone(),
+        opening_float_minor: 0,
+    };
+    let day = printing::day_for_print(b.store(), &desk, query, Utc::now(), "pdf").unwrap();
+    match day.document {
+        printing::DayDocument::Closed(c) => {
+            assert_eq!(c.id, recount.id);
+            assert_eq!((c.counted_cash_minor, c.difference_minor), (2500, 0));
+            assert_eq!(c.summary.expected_cash_minor, 2500);
+        }
+        printing::DayDocument::Open(s) => panic!("the closed day printed as open: {s:?}"),
+    }
+    let audited = exports(b.store());
+    assert!(audited[0].contains(&recount.id.to_string()), "{audited:?}");
 }

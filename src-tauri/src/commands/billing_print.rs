@@ -6,8 +6,8 @@
 use crate::AppState;
 use chrono::Utc;
 use clinic_core::authz::Command;
-use clinic_core::billing::printing::{self, Printable};
-use clinic_print::{BilledPatient, Letterhead};
+use clinic_core::billing::printing::{self, DayDocument, Printable};
+use clinic_print::{BilledPatient, DaySheet, Letterhead};
 use clinic_protocol::{DaySummaryQuery, ErrorCode, InvoiceId, PaymentId, StatementQuery, UiError};
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
@@ -59,6 +59,13 @@ fn save<R: Runtime>(
     }))
 }
 
+fn day_sheet(day: &DayDocument) -> DaySheet<'_> {
+    match day {
+        DayDocument::Open(summary) => DaySheet::Summary(summary),
+        DayDocument::Closed(close) => DaySheet::Closed(close),
+    }
+}
+
 const PDF: (&str, &[&str]) = ("PDF", &["pdf"]);
 
 #[tauri::command]
@@ -70,11 +77,11 @@ pub async fn save_invoice_pdf<R: Runtime>(
     save(
         &app,
         &state,
-        Command::GetInvoice,
+        Command::SaveInvoicePdf,
         "invoice.pdf",
         PDF,
         |state| {
-            let p = state.run(Command::GetInvoice, |s, caller| {
+            let p = state.run(Command::SaveInvoicePdf, |s, caller| {
                 printing::invoice_for_print(s, caller, id, "pdf")
             })?;
             clinic_print::invoice_pdf(&p.document, &addressee(&p), &letterhead(&p))
@@ -92,11 +99,11 @@ pub async fn save_receipt_pdf<R: Runtime>(
     save(
         &app,
         &state,
-        Command::GetReceipt,
+        Command::SaveReceiptPdf,
         "receipt.pdf",
         PDF,
         |state| {
-            let p = state.run(Command::GetReceipt, |s, caller| {
+            let p = state.run(Command::SaveReceiptPdf, |s, caller| {
                 printing::receipt_for_print(s, caller, payment_id, "pdf")
             })?;
             clinic_print::receipt_pdf(&p.document, &addressee(&p), &letterhead(&p))
@@ -114,11 +121,11 @@ pub async fn save_statement_pdf<R: Runtime>(
     save(
         &app,
         &state,
-        Command::GetPatientStatement,
+        Command::SaveStatementPdf,
         "statement.pdf",
         PDF,
         |state| {
-            let p = state.run(Command::GetPatientStatement, |s, caller| {
+            let p = state.run(Command::SaveStatementPdf, |s, caller| {
                 printing::statement_for_print(s, caller, query, "pdf")
             })?;
             clinic_print::statement_pdf(&p.document, &addressee(&p), &letterhead(&p))
@@ -136,14 +143,15 @@ pub async fn save_day_close_pdf<R: Runtime>(
     save(
         &app,
         &state,
-        Command::GetDaySummary,
+        Command::SaveDayClosePdf,
         "day-close.pdf",
         PDF,
         |state| {
-            let p = state.run(Command::GetDaySummary, |s, caller| {
+            let p = state.run(Command::SaveDayClosePdf, |s, caller| {
                 printing::day_for_print(s, caller, query, Utc::now(), "pdf")
             })?;
-            clinic_print::day_close_pdf(&p.document, &letterhead(&p)).map_err(render_failed)
+            clinic_print::day_close_pdf(day_sheet(&p.document), &letterhead(&p))
+                .map_err(render_failed)
         },
     )
 }
@@ -157,14 +165,14 @@ pub async fn save_day_close_csv<R: Runtime>(
     save(
         &app,
         &state,
-        Command::GetDaySummary,
+        Command::SaveDayCloseCsv,
         "day-close.csv",
         ("CSV", &["csv"]),
         |state| {
-            let p = state.run(Command::GetDaySummary, |s, caller| {
+            let p = state.run(Command::SaveDayCloseCsv, |s, caller| {
                 printing::day_for_print(s, caller, query, Utc::now(), "csv")
             })?;
-            clinic_print::day_close_csv(&p.document)
+            clinic_print::day_close_csv(day_sheet(&p.document))
                 .map(String::into_bytes)
                 .map_err(render_failed)
         },

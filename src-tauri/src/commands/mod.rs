@@ -20,14 +20,34 @@ pub mod staff;
 pub mod status;
 pub mod sync;
 
+/// Test hook for the end-to-end tests, which cannot drive a native dialog: a
+/// directory every save goes to (as `<dir>/<file_name>`, with no dialog).
+/// Honoured only when the store runs on the insecure test key (tests and demo;
+/// release builds refuse it).
+const E2E_SAVE_DIR: &str = "CLINIC_E2E_SAVE_DIR";
+
 /// Asks where to save `file_name` in a native save dialog (offering `filter`:
 /// a label and extensions); `None` when the user cancels.
+///
+/// Test hook: when the store runs on the insecure test key
+/// (`AppState::startup()` is `Ok(true)`) and `CLINIC_E2E_SAVE_DIR` is set, no
+/// dialog opens and the answer is `CLINIC_E2E_SAVE_DIR/<file_name>` (the
+/// end-to-end tests cannot drive the native dialog). Otherwise the variable is
+/// ignored.
 pub(crate) fn choose_save_path<R: tauri::Runtime>(
     app: &tauri::AppHandle<R>,
     file_name: &str,
     filter: Option<(&str, &[&str])>,
 ) -> Result<Option<std::path::PathBuf>, clinic_protocol::UiError> {
+    use tauri::Manager;
     use tauri_plugin_dialog::DialogExt;
+    if let Some(state) = app.try_state::<crate::AppState>() {
+        if matches!(state.startup(), Ok(true)) {
+            if let Some(dir) = std::env::var_os(E2E_SAVE_DIR) {
+                return Ok(Some(std::path::PathBuf::from(dir).join(file_name)));
+            }
+        }
+    }
     let mut dialog = app.dialog().file().set_file_name(file_name);
     if let Some((label, extensions)) = filter {
         dialog = dialog.add_filter(label, extensions);
@@ -116,7 +136,7 @@ mod tests {
                 .all(|p| p.as_str().unwrap().starts_with("allow-kiosk-")),
             "{all:?}"
         );
-        assert_eq!(commands(true).len(), 5);
+        assert_eq!(commands(true).len(), 8);
     }
 
     /// Every command the shell exposes has a row in the core's permission matrix.

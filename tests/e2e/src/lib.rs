@@ -31,6 +31,7 @@
 //! screenshot, page HTML and logs go to `<target>/e2e-artifacts/<test>-<time>/`.
 #![forbid(unsafe_code)]
 
+pub mod billing;
 pub mod disk;
 pub mod driver;
 pub mod files;

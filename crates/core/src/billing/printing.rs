@@ -9,8 +9,8 @@ use crate::schedule::time;
 use crate::{audit, identity, registry, Caller, CoreError};
 use chrono::{DateTime, Utc};
 use clinic_protocol::{
-    AuditAction, AuditCategory, BillingSettings, DaySummary, DaySummaryQuery, InvoiceDetail,
-    PatientId, PatientStatement, PaymentId, Receipt, StatementQuery,
+    AuditAction, AuditCategory, BillingSettings, DayClose, DaySummary, DaySummaryQuery,
+    InvoiceDetail, PatientId, PatientStatement, PaymentId, Receipt, StatementQuery,
 };
 use clinic_store::Store;
 use serde_json::{json, Value};
@@ -121,6 +121,15 @@ pub fn statement_for_print(
     printable(store, caller, statement, Some(patient), audit)
 }
 
+/// The desk's day as exported: this desk's latest close of that date (a
+/// recount's latest version) when the day has been closed, else the figures so
+/// far, which print as "not closed".
+#[derive(Clone, Debug)]
+pub enum DayDocument {
+    Open(DaySummary),
+    Closed(DayClose),
+}
+
 /// The desk's day: payments by method, refunds, expected and counted cash.
 pub fn day_for_print(
     store: &mut Store,
@@ -128,8 +137,21 @@ pub fn day_for_print(
     query: DaySummaryQuery,
     now: DateTime<Utc>,
     format: &str,
-) -> Result<Printable<DaySummary>, CoreError> {
+) -> Result<Printable<DayDocument>, CoreError> {
     let summary = day_close::day_summary(store, caller, query, now)?;
-    let audit = json!({ "document": "day_close", "format": format, "date": summary.date });
-    printable(store, caller, summary, None, audit)
+    let close = day_close::list_day_closes(store, caller, &summary.date)?
+        .into_iter()
+        .filter(|c| c.summary.device_id == summary.device_id)
+        .max_by_key(|c| c.version);
+    let audit = json!({
+        "document": "day_close",
+        "format": format,
+        "date": summary.date,
+        "close": close.as_ref().map(|c| c.id.to_string()),
+    });
+    let document = match close {
+        Some(close) => DayDocument::Closed(close),
+        None => DayDocument::Open(summary),
+    };
+    printable(store, caller, document, None, audit)
 }
