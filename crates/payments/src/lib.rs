@@ -21,10 +21,11 @@
 //! - `transport`: HTTP over rustls, URL checks, bounded answers, [`RetryPolicy`];
 //! - [`stripe`]: Stripe Checkout, refunds and `Stripe-Signature` webhooks;
 //! - [`paystack`]: Paystack transactions, refunds and `x-paystack-signature` webhooks;
-//! - [`runner`]: the device's round over its pending card payments.
+//! - `runner` (feature `runner`, default): the device's round over its pending
+//!   card payments; the central server uses this crate without it.
 //!
 //! The billing core owns the payment's state (pending, confirmed, failed) and its
-//! keys; [`runner`] joins the two (polling the gateway for the device's pending
+//! keys; `runner` joins the two (polling the gateway for the device's pending
 //! card payments). Nothing here logs keys,
 //! secrets, request bodies or URLs with queries.
 use chrono::{DateTime, Utc};
@@ -35,6 +36,7 @@ use std::pin::Pin;
 pub mod error;
 pub mod model;
 pub mod paystack;
+#[cfg(feature = "runner")]
 pub mod runner;
 pub mod secret;
 pub mod stripe;
@@ -46,6 +48,7 @@ pub use model::{
     WebhookEvent, WebhookEventKind,
 };
 pub use paystack::{Paystack, PaystackConfig};
+#[cfg(feature = "runner")]
 pub use runner::{PaymentRunner, PaymentStore, RoundReport};
 pub use secret::{ApiKey, WebhookSecret};
 pub use stripe::{Stripe, StripeConfig};

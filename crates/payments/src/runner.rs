@@ -13,6 +13,13 @@
 //!   gateway's payment reference (what a refund takes); failed or expired →
 //!   `card_payment_failed`; open or processing → left to the next round.
 //!
+//! Then it sends this device's card refunds waiting for the gateway (each
+//! with the key fixed when it was recorded): taken → sent; refused for good →
+//! failed (the desk gives the money back another way); no answer → next round.
+//!
+//! Before all that, it numbers the receipts of this device's card payments that the
+//! gateway's webhook confirmed through the central server (they arrive by sync).
+//!
 //! Temporary failures (offline, timeouts, 5xx, rate limits) leave the payment
 //! pending for the next round; a wrong key leaves it pending too (an
 //! administrator fixes the key); a request the gateway refuses for good fails
@@ -21,7 +28,8 @@
 //! patients.
 use crate::{
     ApiKey, CheckoutRequest, CheckoutStatus, GatewayErrorKind, GatewayFailure, IdempotencyKey,
-    PaymentGateway, Paystack, PaystackConfig, RetryPolicy, Stripe, StripeConfig, Timeouts,
+    PaymentGateway, Paystack, PaystackConfig, RefundStatus, RetryPolicy, Stripe, StripeConfig,
+    Timeouts,
 };
 use clinic_core::billing::{self, GatewayConfig};
 use clinic_core::{Caller, CoreError};
@@ -50,12 +58,20 @@ pub struct RoundReport {
     pub waiting: usize,
     /// Left pending because the gateway could not be asked (temporary or key).
     pub errors: usize,
+    /// Card refunds the gateway took, and refused for good.
+    pub refunds_sent: usize,
+    pub refunds_failed: usize,
 }
 
 impl RoundReport {
     /// Whether the store changed (the UI refreshes billing views).
     pub fn changed(&self) -> bool {
-        self.checkouts_created + self.confirmed + self.failed > 0
+        self.checkouts_created
+            + self.confirmed
+            + self.failed
+            + self.refunds_sent
+            + self.refunds_failed
+            > 0
     }
 }
 
@@ -115,6 +131,12 @@ impl PaymentRunner {
     /// `Err` only when the store fails; a closed store is an empty round.
     pub async fn run_round(&self, store: &impl PaymentStore) -> Result<RoundReport, CoreError> {
         let mut report = RoundReport::default();
+        // Payments the gateway's webhook confirmed through the central server
+        // still need this device's receipt number.
+        report.confirmed += store
+            .with_store(|s, key| billing::number_card_receipts(s, &Caller::device(key)))
+            .transpose()?
+            .map_or(0, |numbered| numbered.len());
         let queue = store.with_store(|s, _| {
             let device = s.device_id();
             let config = billing::gateway_config(s.conn())?;
@@ -122,18 +144,19 @@ impl PaymentRunner {
                 .into_iter()
                 .filter(|p| p.device_id == device)
                 .collect();
-            Ok::<_, CoreError>((config, pending))
+            let refunds = billing::pending_gateway_refunds(s.conn())?;
+            Ok::<_, CoreError>((config, pending, refunds))
         });
-        let Some((Some(config), pending)) = queue.transpose()? else {
+        let Some((Some(config), pending, refunds)) = queue.transpose()? else {
             return Ok(report);
         };
-        if pending.is_empty() {
+        if pending.is_empty() && refunds.is_empty() {
             return Ok(report);
         }
         let client = match self.client(&config) {
             Ok(c) => c,
             Err(failure) => {
-                report.errors = pending.len();
+                report.errors = pending.len() + refunds.len();
                 self.record(store, Some(&failure))?;
                 return Ok(report);
             }
@@ -176,6 +199,44 @@ impl PaymentRunner {
                     last_error = Some(failure);
                 }
             }
+        }
+        for refund in refunds {
+            let outcome = match IdempotencyKey::new(refund.idempotency_key.clone()) {
+                Ok(key) => {
+                    client
+                        .refund(&refund.payment_ref, refund.amount_minor, &key)
+                        .await
+                }
+                Err(e) => Err(e),
+            };
+            let settled = match outcome {
+                Ok(taken)
+                    if matches!(taken.status, RefundStatus::Failed | RefundStatus::Canceled) =>
+                {
+                    Err(format!("refused: {}", refund_status(taken.status)))
+                }
+                Ok(taken) => Ok(taken.refund_ref),
+                Err(e) if refused_for_good(&e) => Err(reason(&e)),
+                Err(e) => {
+                    tracing::warn!(kind = e.kind.as_str(), status = ?e.status, "card refund: the gateway could not be asked");
+                    report.errors += 1;
+                    last_error = Some(e);
+                    continue;
+                }
+            };
+            match &settled {
+                Ok(_) => report.refunds_sent += 1,
+                Err(_) => report.refunds_failed += 1,
+            }
+            store
+                .with_store(|s, _| {
+                    billing::settle_gateway_refund(
+                        s,
+                        refund.refund_id,
+                        settled.as_deref().map_err(String::as_str),
+                    )
+                })
+                .unwrap_or(Ok(()))?;
         }
         self.record(store, last_error.as_ref())?;
         Ok(report)
@@ -267,6 +328,15 @@ fn refused_for_good(e: &GatewayFailure) -> bool {
         e.kind,
         GatewayErrorKind::Invalid | GatewayErrorKind::Declined
     )
+}
+
+fn refund_status(status: RefundStatus) -> &'static str {
+    match status {
+        RefundStatus::Pending => "pending",
+        RefundStatus::Succeeded => "succeeded",
+        RefundStatus::Failed => "failed",
+        RefundStatus::Canceled => "canceled",
+    }
 }
 
 fn reason(e: &GatewayFailure) -> String {

@@ -8,19 +8,17 @@
 //! it, an outage or a wrong key leaves it pending and is shown in settings.
 mod common;
 
-use clinic_core::{billing, registry, Caller};
+use clinic_core::{billing, Caller};
 use clinic_payments::runner::{PaymentRunner, PaymentStore, RoundReport};
 use clinic_protocol::{
-    GatewayKind, Invoice, InvoiceLineInput, InvoiceStatus, IssueInvoice, Payment, PaymentStatus,
-    RegisterOutcome, RegisterPatient, SaveBillingSettings, SaveInvoiceDraft, SavePaymentGateway,
-    SaveService, StartCardPayment, TaxMode, TaxRule,
+    GatewayKind, GatewayRefundStatus, Invoice, InvoiceStatus, Payment, PaymentStatus, RecordRefund,
+    Refund, SavePaymentGateway,
 };
 use clinic_server_harness::{GatewayOptions, GatewayServer};
-use clinic_store::{DbKey, Encryption, Store};
+use clinic_store::Store;
+use common::clinic::{self, page_id, AUDIT_KEY};
 use common::*;
 use std::sync::Mutex;
-
-const AUDIT_KEY: [u8; 32] = [9; 32];
 
 struct Device {
     store: Mutex<Store>,
@@ -34,37 +32,16 @@ impl PaymentStore for Device {
 }
 
 fn device_caller() -> Caller<'static> {
-    Caller::device(&AUDIT_KEY)
+    clinic::me()
 }
 
 impl Device {
-    /// A store with the clinic's currency, one service, a patient and the
-    /// device's gateway pointed at `gateway`.
+    /// A store with the clinic's currency and the device's gateway pointed at
+    /// `gateway`.
     fn new(gateway: &GatewayServer, kind: GatewayKind, currency: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let key = Encryption::Key(DbKey::from_bytes([7; 32]));
-        let mut store = clinic_store::open(&dir.path().join("clinic.db"), &key).unwrap();
-        let me = device_caller();
-        billing::save_settings(
-            &mut store,
-            &me,
-            SaveBillingSettings {
-                currency: currency.into(),
-                invoice_footer: String::new(),
-            },
-        )
-        .unwrap();
-        billing::save_gateway(
-            &mut store,
-            &me,
-            SavePaymentGateway {
-                kind: Some(kind),
-                api_base: gateway.base_url(),
-                customer_email: CLINIC_EMAIL.into(),
-                secret_key: Some(gateway.secret_key().into()),
-            },
-        )
-        .unwrap();
+        let mut store = clinic::open_store(&dir);
+        clinic::set_up_billing(&mut store, gateway, kind, currency);
         Self {
             store: Mutex::new(store),
             _dir: dir,
@@ -77,85 +54,11 @@ impl Device {
 
     /// An issued invoice of 72.00 for a new patient.
     fn issued_invoice(&self) -> Invoice {
-        let me = device_caller();
-        let mut store = self.store();
-        let details = clinic_testkit::PatientGenerator::new(11).next_patient();
-        let RegisterOutcome::Registered { patient } = registry::register_patient(
-            &mut store,
-            &me,
-            RegisterPatient {
-                details,
-                confirm_not_duplicate: true,
-            },
-        )
-        .unwrap() else {
-            panic!("not registered")
-        };
-        let service = billing::save_service(
-            &mut store,
-            &me,
-            SaveService {
-                id: None,
-                expected_version: None,
-                code: "CONS".into(),
-                name: "Consultation".into(),
-                price_minor: 7200,
-                tax: TaxRule {
-                    name: String::new(),
-                    rate_bp: 0,
-                    mode: TaxMode::Exclusive,
-                },
-                appointment_type_id: None,
-                active: true,
-            },
-        )
-        .unwrap();
-        let draft = billing::save_draft(
-            &mut store,
-            &me,
-            SaveInvoiceDraft {
-                id: None,
-                expected_version: None,
-                patient_id: patient.id,
-                appointment_id: None,
-                encounter_id: None,
-                lines: vec![InvoiceLineInput {
-                    id: None,
-                    service_id: Some(service.id),
-                    description: String::new(),
-                    quantity: 1,
-                    unit_price_minor: None,
-                    tax: None,
-                    discount: None,
-                    insurance: None,
-                }],
-                discount: None,
-                note: String::new(),
-            },
-        )
-        .unwrap();
-        billing::issue_invoice(
-            &mut store,
-            &me,
-            IssueInvoice {
-                id: draft.id,
-                expected_version: draft.version,
-            },
-        )
-        .unwrap()
+        clinic::issued_invoice(&mut self.store(), 11)
     }
 
     fn start_card(&self, invoice: &Invoice, amount: i64) -> Payment {
-        billing::start_card_payment(
-            &mut self.store(),
-            &device_caller(),
-            StartCardPayment {
-                invoice_id: invoice.id,
-                amount_minor: amount,
-                currency: invoice.currency.clone(),
-            },
-        )
-        .unwrap()
+        clinic::start_card(&mut self.store(), invoice, amount)
     }
 
     fn payment(&self, p: &Payment) -> Payment {
@@ -177,16 +80,6 @@ fn rt() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .unwrap()
-}
-
-/// The hosted page's id: the last segment of the checkout link.
-fn page_id(p: &Payment) -> String {
-    let url = p.checkout_url.as_deref().expect("a checkout link");
-    url.trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_string()
 }
 
 #[test]
@@ -264,6 +157,164 @@ fn a_card_payment_is_checked_out_once_paid_on_the_page_and_confirmed() {
     let settings = billing::gateway_settings(device.store().conn()).unwrap();
     assert_eq!(settings.last_error, None);
     assert!(settings.last_contact_at.is_some());
+}
+
+impl Device {
+    fn refund(&self, p: &Payment, amount: i64) -> Result<Refund, clinic_core::CoreError> {
+        billing::record_refund(
+            &mut self.store(),
+            &device_caller(),
+            RecordRefund {
+                payment_id: p.id,
+                amount_minor: amount,
+                currency: p.currency.clone(),
+                reason: "Overcharged".into(),
+            },
+        )
+    }
+
+    fn refund_status(&self, r: &Refund) -> (Option<GatewayRefundStatus>, Option<String>) {
+        let detail =
+            billing::invoice_detail(&mut self.store(), &device_caller(), r.invoice_id).unwrap();
+        let found = detail.refunds.into_iter().find(|x| x.id == r.id).unwrap();
+        (found.gateway_status, found.gateway_failure)
+    }
+
+    /// A card payment of `amount` checked out, paid on the page and confirmed.
+    fn paid_by_card(
+        &self,
+        gateway: &GatewayServer,
+        runner: &PaymentRunner,
+        rt: &tokio::runtime::Runtime,
+        amount: i64,
+    ) -> Payment {
+        let invoice = self.issued_invoice();
+        let pending = self.start_card(&invoice, amount);
+        rt.block_on(runner.run_round(self)).unwrap();
+        let paid = gateway
+            .pay(&page_id(&self.payment(&pending)), "4242424242424242")
+            .unwrap();
+        assert!(paid == 200 || paid == 303, "{paid}");
+        assert_eq!(rt.block_on(runner.run_round(self)).unwrap().confirmed, 1);
+        self.payment(&pending)
+    }
+}
+
+#[test]
+fn a_card_refund_goes_back_through_the_gateway_once() {
+    let gateway = start(GatewayOptions::new());
+    let device = Device::new(&gateway, GatewayKind::Stripe, "EUR");
+    let runner = runner();
+    let rt = rt();
+    let paid = device.paid_by_card(&gateway, &runner, &rt, 3000);
+
+    // Recorded at once (the invoice's balance moves), sent by the next round;
+    // its answer is lost, so it is sent again with the same key: one refund.
+    let refund = device.refund(&paid, 1000).unwrap();
+    assert_eq!(refund.gateway_status, Some(GatewayRefundStatus::Pending));
+    assert_eq!(
+        device.refund_status(&refund).0,
+        Some(GatewayRefundStatus::Pending)
+    );
+    assert_eq!(device.payment(&paid).refunded_minor, 1000);
+    fault_on(&gateway, "drop", "POST", "/v1/refunds");
+    let report = rt.block_on(runner.run_round(&device)).unwrap();
+    assert_eq!(report.refunds_sent, 1, "{report:?}");
+    assert_eq!(
+        device.refund_status(&refund),
+        (Some(GatewayRefundStatus::Sent), None)
+    );
+    let posts = requests_to(&gateway, "POST", "/v1/refunds");
+    assert!(
+        posts.len() >= 2,
+        "the lost answer was asked again: {posts:?}"
+    );
+    let keys: std::collections::HashSet<_> =
+        posts.iter().map(|r| r["idempotencyKey"].clone()).collect();
+    assert_eq!(keys.len(), 1, "one key for every attempt: {posts:?}");
+    assert_eq!(
+        events_of(&gateway, "charge.refunded").len(),
+        1,
+        "refunded once"
+    );
+
+    // Nothing left to send: the next round does not refund again.
+    let report = rt.block_on(runner.run_round(&device)).unwrap();
+    assert_eq!(report.refunds_sent, 0, "{report:?}");
+    assert_eq!(events_of(&gateway, "charge.refunded").len(), 1);
+
+    // Offline: it stays pending and goes once the gateway answers.
+    let second = device.refund(&paid, 500).unwrap();
+    fault(&gateway, "503", 10, "/v1/refunds");
+    let report = rt.block_on(runner.run_round(&device)).unwrap();
+    assert_eq!(report.errors, 1, "{report:?}");
+    assert_eq!(
+        device.refund_status(&second).0,
+        Some(GatewayRefundStatus::Pending)
+    );
+    gateway.admin("clear-faults", "{}").unwrap();
+    assert_eq!(
+        rt.block_on(runner.run_round(&device)).unwrap().refunds_sent,
+        1
+    );
+    assert_eq!(
+        device.refund_status(&second).0,
+        Some(GatewayRefundStatus::Sent)
+    );
+    assert_eq!(events_of(&gateway, "charge.refunded").len(), 2);
+}
+
+#[test]
+fn a_refund_the_gateway_refuses_is_marked_failed_with_its_reason() {
+    let gateway = start(GatewayOptions::new());
+    let device = Device::new(&gateway, GatewayKind::Stripe, "EUR");
+    let runner = runner();
+    let rt = rt();
+    let paid = device.paid_by_card(&gateway, &runner, &rt, 3000);
+    let refund = device.refund(&paid, 3000).unwrap();
+    // Refunded at the gateway's dashboard meanwhile: the gateway refuses ours.
+    let dashboard = stripe(&gateway);
+    rt.block_on(dashboard.refund(
+        paid.gateway_ref.as_deref().unwrap(),
+        3000,
+        &key("dashboard"),
+    ))
+    .unwrap();
+    let report = rt.block_on(runner.run_round(&device)).unwrap();
+    assert_eq!(report.refunds_failed, 1, "{report:?}");
+    let (status, failure) = device.refund_status(&refund);
+    assert_eq!(status, Some(GatewayRefundStatus::Failed));
+    assert!(failure.unwrap().contains("charge_already_refunded"));
+    // Refused for good: never sent again.
+    gateway.admin("reset-log", "{}").unwrap();
+    rt.block_on(runner.run_round(&device)).unwrap();
+    assert!(requests_to(&gateway, "POST", "/v1/refunds").is_empty());
+}
+
+#[test]
+fn a_gateway_card_payment_is_refunded_only_where_a_gateway_is_set() {
+    let gateway = start(GatewayOptions::new());
+    let device = Device::new(&gateway, GatewayKind::Stripe, "EUR");
+    let runner = runner();
+    let rt = rt();
+    let paid = device.paid_by_card(&gateway, &runner, &rt, 3000);
+    billing::save_gateway(
+        &mut device.store(),
+        &device_caller(),
+        SavePaymentGateway {
+            kind: None,
+            api_base: String::new(),
+            customer_email: String::new(),
+            secret_key: None,
+        },
+    )
+    .unwrap();
+    let refused = device.refund(&paid, 1000).unwrap_err();
+    assert!(
+        format!("{refused:?}").contains("refunded through it"),
+        "{refused:?}"
+    );
+    assert_eq!(device.payment(&paid).refunded_minor, 0, "nothing recorded");
 }
 
 #[test]

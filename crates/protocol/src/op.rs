@@ -16,8 +16,10 @@ use ts_rs::TS;
 /// - 2: the primary provider's kinds (`save_provider_endpoint`,
 ///   `link_patient_provider`, `save_document_request`, `record_provider_document`)
 ///   and billing's kinds (`save_billing_settings` … `record_day_close`), in the
-///   same release.
-pub const SCHEMA_VERSION: u32 = 2;
+///   same release;
+/// - 3: `gateway_payment_event`, written by the central server from a payment
+///   gateway's verified webhook.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// What kind of entity an op targets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
@@ -245,6 +247,11 @@ pub enum OpKind {
     RecordCreditNote,
     /// A desk's end-of-day close (a version per recount): a fact, inserted once.
     RecordDayClose,
+    /// What a payment gateway's verified webhook said about a card payment:
+    /// payload [`crate::GatewayPaymentEvent`]. Only the central server writes it
+    /// (under the clinic's gateway device, [`crate::gateway_device_id`]); pushes
+    /// of it from devices are refused.
+    GatewayPaymentEvent,
 }
 
 impl OpKind {
@@ -304,6 +311,7 @@ impl OpKind {
             OpKind::RecordRefund => "record_refund",
             OpKind::RecordCreditNote => "record_credit_note",
             OpKind::RecordDayClose => "record_day_close",
+            OpKind::GatewayPaymentEvent => "gateway_payment_event",
         }
     }
 }

@@ -7,6 +7,7 @@
 use crate::auth::AuthedDevice;
 use crate::cursor::Cursor;
 use crate::error::ApiError;
+use crate::gateway::GatewayWebhooks;
 use crate::store::{Enrollment, OpLogStore, StoreError};
 use crate::{body, secret, validate};
 use axum::body::Body;
@@ -33,10 +34,12 @@ const MAX_DEVICE_NAME_CHARS: usize = 100;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn OpLogStore>,
+    /// The clinics' payment gateway webhook secrets.
+    pub webhooks: Arc<GatewayWebhooks>,
 }
 
 /// The whole API with its body limits, gzip decoding and request log.
-pub fn router(store: Arc<dyn OpLogStore>) -> Router {
+pub fn router(store: Arc<dyn OpLogStore>, webhooks: Arc<GatewayWebhooks>) -> Router {
     Router::new()
         .route("/v1/health", get(health))
         .route("/v1/enroll", post(enroll))
@@ -44,13 +47,17 @@ pub fn router(store: Arc<dyn OpLogStore>) -> Router {
         .route("/v1/pull", get(pull))
         .route("/v1/audit", post(crate::audit::upload))
         .route("/v1/audit/anchor", get(crate::audit::anchor))
+        .route(
+            "/v1/gateway-webhooks/{gateway}/{clinic_id}",
+            post(crate::gateway::receive),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         // Layers run outermost-last-added: log -> guard -> gunzip -> handler.
         .layer(RequestDecompressionLayer::new())
         .layer(middleware::from_fn(body::guard))
         .layer(middleware::from_fn(log_request))
-        .with_state(AppState { store })
+        .with_state(AppState { store, webhooks })
 }
 
 /// Runs a store call on the blocking pool and maps its error.
@@ -83,6 +90,7 @@ async fn log_request(request: Request, next: Next) -> Response {
         "/v1/pull" => "/v1/pull",
         "/v1/audit" => "/v1/audit",
         "/v1/audit/anchor" => "/v1/audit/anchor",
+        p if p.starts_with("/v1/gateway-webhooks/") => "/v1/gateway-webhooks",
         _ => "<other>",
     };
     let started = Instant::now();

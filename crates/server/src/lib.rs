@@ -6,7 +6,7 @@
 //! only for loopback tests and behind a TLS terminator.
 //!
 //! Layout: [`api`] (routes and handlers) over [`auth`], [`body`], [`validate`] and
-//! [`cursor`]; audit anchoring in [`audit`]; storage behind the [`store::OpLogStore`] trait: [`store::sqlite`]
+//! [`cursor`]; audit anchoring in [`audit`]; payment gateways' webhooks in [`gateway`]; storage behind the [`store::OpLogStore`] trait: [`store::sqlite`]
 //! (embedded) or [`store::postgres`] (shared by several servers). Wire types live
 //! in `clinic_protocol::sync`.
 #![forbid(unsafe_code)]
@@ -17,6 +17,7 @@ pub mod auth;
 pub mod body;
 pub mod cursor;
 pub mod error;
+pub mod gateway;
 pub mod secret;
 pub mod store;
 pub mod tls;
@@ -34,9 +35,10 @@ use tokio::net::TcpListener;
 pub async fn serve(
     listener: TcpListener,
     store: Arc<dyn OpLogStore>,
+    webhooks: Arc<gateway::GatewayWebhooks>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, api::router(store))
+    axum::serve(listener, api::router(store, webhooks))
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! clinic-server serve         --data-dir D [--listen 127.0.0.1:8080] [--tls-cert PEM --tls-key PEM]
+//!                             [--gateway-webhooks FILE]
 //! clinic-server issue-code    --data-dir D --clinic-id <uuid> --clinic-name <name>
 //! clinic-server revoke-device --data-dir D --device-id <uuid>
 //! clinic-server quarantine    --data-dir D
@@ -19,6 +20,7 @@
 use anyhow::{bail, Context};
 use clinic_protocol::{ClinicId, DeviceId};
 use clinic_server::api::now_ms;
+use clinic_server::gateway::GatewayWebhooks;
 use clinic_server::secret;
 use clinic_server::store::{postgres, reason_str, sqlite, NewEnrollmentCode, OpLogStore};
 use std::collections::HashMap;
@@ -34,6 +36,8 @@ const USAGE: &str = "usage:
   clinic-server quarantine    --data-dir DIR
   clinic-server gen-cert      --out-dir DIR [--host NAME]...   (default localhost, 127.0.0.1, ::1)
 serve options: --tls-cert PEM --tls-key PEM   (HTTPS; without them plain HTTP)
+               --gateway-webhooks FILE       (JSON list of {clinic_id, gateway, signing_secret}:
+                                              POST /v1/gateway-webhooks/GATEWAY/CLINIC_ID)
 storage: --data-dir DIR (embedded SQLite) or, instead, --database-url postgres://USER@HOST:PORT/DB
   (PostgreSQL; or the environment variable CLINIC_SERVER_DATABASE_URL when neither is given)";
 
@@ -152,9 +156,26 @@ fn main() -> ExitCode {
 fn serve(args: &[String]) -> anyhow::Result<()> {
     let flags = Flags::parse(
         args,
-        &["data-dir", "database-url", "listen", "tls-cert", "tls-key"],
+        &[
+            "data-dir",
+            "database-url",
+            "listen",
+            "tls-cert",
+            "tls-key",
+            "gateway-webhooks",
+        ],
     )?;
     let tls = tls_config(&flags)?;
+    let webhooks = Arc::new(match flags.get("gateway-webhooks") {
+        Some(path) => GatewayWebhooks::load(path.as_ref()).map_err(|e| anyhow::anyhow!(e))?,
+        None => GatewayWebhooks::none(),
+    });
+    if !webhooks.is_empty() {
+        tracing::info!(
+            secrets = webhooks.len(),
+            "payment gateway webhooks configured"
+        );
+    }
     let listen = flags.get("listen").unwrap_or("127.0.0.1:8080").to_string();
     let store = open_store(&flags)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -174,13 +195,13 @@ fn serve(args: &[String]) -> anyhow::Result<()> {
         drop(out);
         if let Some(tls) = tls {
             tracing::info!(%addr, "serving HTTPS (TLS 1.2/1.3)");
-            clinic_server::tls::serve_tls(listener, store, tls, shutdown).await?;
+            clinic_server::tls::serve_tls(listener, store, webhooks, tls, shutdown).await?;
         } else {
             if !addr.ip().is_loopback() {
                 tracing::warn!("plain HTTP on a non-loopback address: use --tls-cert/--tls-key");
             }
             tracing::info!(%addr, "serving (plain HTTP)");
-            clinic_server::serve(listener, store, shutdown).await?;
+            clinic_server::serve(listener, store, webhooks, shutdown).await?;
         }
         tracing::info!("stopped");
         Ok(())

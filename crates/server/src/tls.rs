@@ -89,11 +89,12 @@ fn warn_if_key_is_shared(_key_pem: &Path) {}
 pub async fn serve_tls(
     listener: TcpListener,
     store: Arc<dyn OpLogStore>,
+    webhooks: Arc<crate::gateway::GatewayWebhooks>,
     tls: Arc<ServerConfig>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let acceptor = TlsAcceptor::from(tls);
-    let service = TowerToHyperService::new(api::router(store));
+    let service = TowerToHyperService::new(api::router(store, webhooks));
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {

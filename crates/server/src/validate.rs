@@ -10,7 +10,7 @@
 use crate::error::ApiError;
 use crate::store::IncomingOp;
 use clinic_protocol::sync::MAX_PUSH_OPS;
-use clinic_protocol::{DeviceId, Hlc, Op, OpId, SCHEMA_VERSION};
+use clinic_protocol::{DeviceId, Hlc, Op, OpId, OpKind, SCHEMA_VERSION};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -123,6 +123,12 @@ fn check_known_op(i: usize, op: &Op) -> Result<(), ApiError> {
     if !op.payload.is_object() {
         return Err(at(i, "payload must be a JSON object"));
     }
+    if op.kind == OpKind::GatewayPaymentEvent {
+        return Err(at(
+            i,
+            "gateway_payment_event ops come from the payment gateway's webhooks, never from a device",
+        ));
+    }
     let id = &op.entity_id;
     if id.is_empty() || id.chars().count() > MAX_ENTITY_ID_CHARS || id.chars().any(char::is_control)
     {
@@ -137,7 +143,7 @@ fn check_known_op(i: usize, op: &Op) -> Result<(), ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clinic_protocol::{EntityKind, OpKind, PatientId};
+    use clinic_protocol::{EntityKind, PatientId};
     use serde_json::json;
 
     fn op(device: DeviceId, counter: u64) -> Op {
@@ -203,6 +209,9 @@ mod tests {
         let mut v = good(3);
         v["op_id"] = json!("6ba7b810-9dad-41d1-80b4-00c04fd430c8"); // a UUIDv4
         cases.push((v, "UUIDv7"));
+        let mut v = good(3);
+        v["kind"] = json!("gateway_payment_event");
+        cases.push((v, "never from a device"));
         for (bad, needle) in cases {
             let m = message(push_batch(&body(d, vec![good(1), good(2), bad]), d));
             assert!(m.starts_with("ops[2]: "), "{m}");

@@ -56,6 +56,10 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         18,
         include_str!("../../../migrations/0018_payment_gateway.sql"),
     ),
+    (
+        19,
+        include_str!("../../../migrations/0019_gateway_refunds.sql"),
+    ),
 ];
 
 /// The schema version this build creates and understands.

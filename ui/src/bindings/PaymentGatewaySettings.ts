@@ -20,4 +20,9 @@ customer_email: string, has_secret_key: boolean,
 /**
  * The last exchange with the gateway: when, and what went wrong if it did.
  */
-last_contact_at: string | null, last_error: string | null, };
+last_contact_at: string | null, last_error: string | null, 
+/**
+ * Where to point the gateway's webhooks (the clinic's sync server), when
+ * a gateway is set and this device is connected to a sync server.
+ */
+webhook_url: string | null, };

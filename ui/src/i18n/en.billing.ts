@@ -136,6 +136,13 @@ export const enBilling = {
     errorTitle: "The refund was not recorded",
     tooMuch: "At most {{max}} can be refunded.",
     reasonRequired: "Give a reason.",
+    row: "Refund ({{method}})",
+    gateway: {
+      pending: "Waiting to send to the card gateway",
+      sent: "Sent to the card gateway",
+      failed: "Refused by the card gateway",
+      failedHint: "The gateway said: {{reason}}. Give the money back another way.",
+    },
   },
   credit: {
     open: "Credit note",
@@ -249,6 +256,10 @@ export const enBilling = {
     notContacted: "Not contacted yet",
     lastError: "Last error: {{error}}",
     lastErrorHint: "Check the secret key and the address; pending card payments stay pending until the gateway answers.",
+    webhook:
+      "Webhook address for the gateway's dashboard (every desk then learns of payments through the sync server; its signing secret goes in the server's --gateway-webhooks file):",
+    noWebhook:
+      "This device is not connected to a sync server: it learns the outcome of card payments by asking the gateway.",
   },
   pdfCancelled: "Nothing was saved.",
 } as const;

@@ -15,8 +15,8 @@ use super::{allocate_number, check_amount, check_currency, check_reason, rows, M
 use crate::{audit, registry, Caller, CoreError};
 use clinic_protocol::{
     AuditAction, AuditCategory, CreditLine, CreditNote, CreditNoteId, DeviceId, EntityKind,
-    FieldError, InvoiceId, InvoiceStatus, OpKind, PaymentMethod, PaymentStatus, RecordCreditNote,
-    RecordRefund, Refund,
+    FieldError, GatewayRefundStatus, InvoiceId, InvoiceStatus, OpKind, PaymentMethod,
+    PaymentStatus, RecordCreditNote, RecordRefund, Refund,
 };
 use clinic_store::Store;
 use rusqlite::{params, Connection, Row};
@@ -89,6 +89,14 @@ pub fn record_refund(
             }
         }
         check_currency("currency", &request.currency, &payment.currency)?;
+        let through_gateway =
+            payment.method == PaymentMethod::Card && payment.idempotency_key.is_some();
+        if through_gateway && !super::gateway::is_configured(tx.conn())? {
+            return Err(CoreError::field(
+                "payment_id",
+                "This card payment was taken through the card gateway, so it is refunded through it: record the refund on a device with the gateway set up (Settings → Billing → Card payments).",
+            ));
+        }
         let left = payment.amount_minor - payment.refunded_minor;
         if request.amount_minor > left {
             let digits = super::money::minor_digits(&payment.currency).unwrap_or(2);
@@ -113,6 +121,8 @@ pub fn record_refund(
             refunded_at: tx.now_rfc3339(),
             device_id: device,
             recorded_by: caller.actor_name(),
+            gateway_status: through_gateway.then_some(GatewayRefundStatus::Pending),
+            gateway_failure: None,
         };
         let by = caller.actor_id();
         tx.record(
@@ -122,6 +132,9 @@ pub fn record_refund(
             refund_payload(&refund, by.as_deref()),
         )?;
         insert_refund(tx.conn(), &refund, by.as_deref())?;
+        if through_gateway {
+            super::gateway_refunds::queue(tx, refund.id, payment.id, &refund.refunded_at)?;
+        }
         rows::recompute(tx.conn(), refund.invoice_id, &refund.refunded_at)?;
         let event = caller
             .event(AuditAction::Create, AuditCategory::Billing)
@@ -341,6 +354,11 @@ fn refund_from_row(r: &Row<'_>) -> rusqlite::Result<Result<Refund, CoreError>> {
             refunded_at: text(8)?,
             device_id: text(9)?.parse().map_err(|_| corrupt())?,
             recorded_by: text(10)?,
+            gateway_status: r
+                .get::<_, Option<String>>(11)?
+                .map(|s| GatewayRefundStatus::parse(&s).ok_or_else(corrupt))
+                .transpose()?,
+            gateway_failure: r.get(12)?,
         })
     };
     Ok(build())
@@ -354,7 +372,10 @@ pub(crate) fn refunds(
 ) -> Result<Vec<Refund>, CoreError> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT id, payment_id, invoice_id, patient_id, method, amount_minor, currency, reason,
-            refunded_at, device_id, recorded_by FROM refund {filter}"
+            refunded_at, device_id, recorded_by,
+            (SELECT g.status FROM gateway_refund g WHERE g.refund_id = refund.id),
+            (SELECT g.failure FROM gateway_refund g WHERE g.refund_id = refund.id)
+         FROM refund {filter}"
     ))?;
     let rows = stmt.query_map(args, refund_from_row)?;
     let mut out = Vec::new();

@@ -76,6 +76,7 @@ pub fn gateway_settings(conn: &Connection) -> Result<PaymentGatewaySettings, Cor
             has_secret_key: false,
             last_contact_at: None,
             last_error: None,
+            webhook_url: None,
         });
     };
     let kind = GatewayKind::parse(&kind).ok_or(CoreError::Corrupt("payment gateway row".into()))?;
@@ -86,6 +87,14 @@ pub fn gateway_settings(conn: &Connection) -> Result<PaymentGatewaySettings, Cor
         has_secret_key: true,
         last_contact_at,
         last_error,
+        webhook_url: crate::sync::state::enrollment(conn)?.map(|e| {
+            format!(
+                "{}/v1/gateway-webhooks/{}/{}",
+                e.server_url.trim_end_matches('/'),
+                kind.as_str(),
+                e.clinic_id
+            )
+        }),
     })
 }
 
@@ -117,11 +126,15 @@ pub fn config(conn: &Connection) -> Result<Option<GatewayConfig>, CoreError> {
 }
 
 /// Refuses to start a card payment on a device with no gateway.
-pub(crate) fn require_configured(conn: &Connection) -> Result<(), CoreError> {
-    let configured: bool = conn
+/// Whether this device has a card gateway.
+pub(crate) fn is_configured(conn: &Connection) -> Result<bool, CoreError> {
+    Ok(conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM payment_gateway WHERE id = 1)")?
-        .query_row([], |r| r.get(0))?;
-    if configured {
+        .query_row([], |r| r.get(0))?)
+}
+
+pub(crate) fn require_configured(conn: &Connection) -> Result<(), CoreError> {
+    if is_configured(conn)? {
         Ok(())
     } else {
         Err(CoreError::field(

@@ -36,6 +36,8 @@ pub mod catalogue;
 pub mod compute;
 mod day_close;
 mod gateway;
+mod gateway_events;
+mod gateway_refunds;
 mod invoices;
 mod kiosk;
 pub mod money;
@@ -51,6 +53,8 @@ pub use gateway::{
     config as gateway_config, gateway_settings, record_contact as record_gateway_contact,
     save_gateway, GatewayConfig, PAYSTACK_API, STRIPE_API,
 };
+pub use gateway_events::number_card_receipts;
+pub use gateway_refunds::{pending_gateway_refunds, settle_gateway_refund};
 pub use invoices::{
     invoice_detail, invoice_for_appointment, issue_invoice, list_invoices, save_draft, void_invoice,
 };
@@ -63,6 +67,7 @@ pub use rows::get as get_invoice;
 
 pub(crate) use adjustments::{insert_credit_note, insert_refund, StoredCreditNote};
 pub(crate) use day_close::insert as insert_day_close;
+pub(crate) use gateway_events::apply_gateway_event;
 pub(crate) use invoices::set_void;
 pub(crate) use payments::{insert_payment, merge_status, StatusChange, StoredPayment};
 

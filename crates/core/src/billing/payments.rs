@@ -118,12 +118,15 @@ impl StatusChange {
     }
 }
 
-/// How far along a payment is: pending, pending with a checkout, failed, succeeded.
-fn rank(status: PaymentStatus, has_checkout: bool) -> u8 {
+/// How far along a payment is: pending, pending with a checkout, failed,
+/// succeeded (by a gateway's webhook, not numbered yet), succeeded with its
+/// receipt number (only the device that started a card payment numbers it).
+fn rank(status: PaymentStatus, has_checkout: bool, has_receipt: bool) -> u8 {
     match status {
         PaymentStatus::Pending if has_checkout => 1,
         PaymentStatus::Pending => 0,
         PaymentStatus::Failed => 2,
+        PaymentStatus::Succeeded | PaymentStatus::Refunded if has_receipt => 4,
         PaymentStatus::Succeeded | PaymentStatus::Refunded => 3,
     }
 }
@@ -138,15 +141,17 @@ pub(crate) fn merge_status(
     hlc: &Hlc,
     now: &str,
 ) -> Result<bool, CoreError> {
-    let stored: Option<(String, Option<String>, String, String)> = conn
+    type Row = (String, Option<String>, String, String, Option<String>);
+    let stored: Option<Row> = conn
         .prepare_cached(
-            "SELECT status, gateway_ref, status_hlc, invoice_id FROM payment WHERE id = ?1",
+            "SELECT status, gateway_ref, status_hlc, invoice_id, receipt_number
+             FROM payment WHERE id = ?1",
         )?
         .query_row([payment.to_string()], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })
         .optional()?;
-    let Some((status, gateway_ref, status_hlc, invoice)) = stored else {
+    let Some((status, gateway_ref, status_hlc, invoice, receipt)) = stored else {
         return Err(CoreError::NotFound("payment"));
     };
     let status =
@@ -155,8 +160,12 @@ pub(crate) fn merge_status(
         .parse()
         .map_err(|_| CoreError::Corrupt("payment clock".into()))?;
     let (old, new) = (
-        rank(status, gateway_ref.is_some()),
-        rank(change.status, change.gateway_ref.is_some()),
+        rank(status, gateway_ref.is_some(), receipt.is_some()),
+        rank(
+            change.status,
+            change.gateway_ref.is_some(),
+            change.receipt_number.is_some(),
+        ),
     );
     if new < old || (new == old && *hlc >= stored_hlc) {
         return Ok(false);
@@ -224,7 +233,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<Payment, CoreError>> {
     Ok(build())
 }
 
-fn query(
+pub(super) fn query(
     conn: &Connection,
     filter: &str,
     args: &[&dyn rusqlite::ToSql],
@@ -466,7 +475,7 @@ pub fn start_card_payment(
 }
 
 /// Moves a payment's status in `tx` (op, row, invoice totals, audit entry).
-fn move_status(
+pub(super) fn move_status(
     tx: &mut WriteTx<'_>,
     caller: &Caller<'_>,
     payment: &Payment,

@@ -2,8 +2,11 @@
 //! through clinic-server-harness), clients pointed at it with short timeouts,
 //! fresh idempotency keys, checkout requests, reading the gateway's test-control
 //! JSON, and [`WebhookListener`] — a tiny HTTP server on a std thread that takes
-//! the gateway's signed webhook deliveries (optionally failing the first ones).
+//! the gateway's signed webhook deliveries (optionally failing the first ones);
+//! [`clinic`]: a clinic's billing on a real store (invoices, card payments).
 #![allow(dead_code)]
+
+pub mod clinic;
 
 use clinic_payments::{
     ApiKey, CheckoutRequest, IdempotencyKey, Paystack, PaystackConfig, RetryPolicy, Stripe,

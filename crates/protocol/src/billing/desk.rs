@@ -149,6 +149,57 @@ pub struct Refund {
     pub refunded_at: String,
     pub device_id: DeviceId,
     pub recorded_by: String,
+    /// A card payment taken through the gateway is refunded through it by the
+    /// device that recorded the refund: where that stands, as that device
+    /// knows it (`None` on other devices and for other methods).
+    pub gateway_status: Option<GatewayRefundStatus>,
+    /// Why the gateway refused it, when it did.
+    pub gateway_failure: Option<String>,
+}
+
+/// A refund's exchange with the card gateway.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum GatewayRefundStatus {
+    /// Not taken by the gateway yet (offline, or the gateway did not answer):
+    /// sent again, with the same idempotency key, until it is.
+    Pending,
+    /// The gateway took it: the money goes back to the card.
+    Sent,
+    /// The gateway refused it for good: give the money back another way.
+    Failed,
+}
+
+impl GatewayRefundStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "pending" => Some(Self::Pending),
+            "sent" => Some(Self::Sent),
+            "failed" => Some(Self::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// A card refund waiting for the gateway (the runner's queue).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingGatewayRefund {
+    pub refund_id: RefundId,
+    pub payment_id: PaymentId,
+    /// The payment's gateway reference (what the gateway refunds).
+    pub payment_ref: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub idempotency_key: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -157,6 +157,43 @@ describe("payments", () => {
   });
 });
 
+describe("card refunds through the gateway", () => {
+  it("shows a refund waiting for the gateway, then sent, and a refusal with what to do", async () => {
+    const paid = payment({ id: "0190f0a0-0000-7000-8000-0000000000b1", method: "card", idempotency_key: "k-2", gateway_ref: "pi_1", refunded_minor: 5000 });
+    const refund = {
+      id: "0190f0a0-0000-7000-8000-0000000000c1",
+      payment_id: paid.id,
+      invoice_id: INVOICE_ID,
+      patient_id: PATIENT.id,
+      method: "card" as const,
+      amount_minor: 3000,
+      currency: "USD",
+      reason: "Overcharged",
+      refunded_at: "2026-03-02T10:00:00Z",
+      device_id: "0190f0a0-0000-7000-8000-0000000000d1",
+      recorded_by: "Billing",
+      gateway_status: "pending" as const,
+      gateway_failure: null,
+    };
+    let polls = 0;
+    run({
+      get_invoice: () => {
+        polls += 1;
+        const refused = { ...refund, id: "0190f0a0-0000-7000-8000-0000000000c2", amount_minor: 2000, gateway_status: "failed" as const, gateway_failure: "invalid: charge_already_refunded" };
+        const now = polls === 1 ? refund : { ...refund, gateway_status: "sent" as const };
+        return { ...detail(issued({ status: "paid" }), [paid]), refunds: [now, refused] };
+      },
+    });
+    renderWithProviders(<InvoiceView id={INVOICE_ID} onOpen={vi.fn()} onBack={vi.fn()} />);
+    const rows = await screen.findAllByTestId("billing-refund");
+    expect(rows.map((r) => r.getAttribute("data-gateway-status"))).toEqual(["pending", "failed"]);
+    expect(rows[0]!.textContent).toContain("Waiting to send to the card gateway");
+    expect(screen.getByTestId("billing-refund-failure").textContent).toContain("charge_already_refunded");
+    expect(screen.getByTestId("billing-refund-failure").textContent).toContain("Give the money back another way");
+    await waitFor(() => expect(screen.getAllByTestId("billing-refund")[0]!.getAttribute("data-gateway-status")).toBe("sent"), { timeout: 8000 });
+  });
+});
+
 describe("end of day", () => {
   it("shows counted − expected and closes the day with exact minor units", async () => {
     const user = userEvent.setup();

@@ -144,10 +144,18 @@ describe("card payment gateway settings", () => {
     expect(error.textContent).toContain("pending card payments stay pending until the gateway answers");
   });
 
+  it("shows where to point the gateway's webhooks when a sync server is connected", async () => {
+    const url = "https://sync.clinic.example:8743/v1/gateway-webhooks/stripe/0190c6a2-7d1e-7c3b-9a51-3f0d2e4b6a77";
+    shell(gateway({ kind: "stripe", has_secret_key: true, webhook_url: url }));
+    renderWithProviders(<GatewaySettingsForm />);
+    expect((await screen.findByTestId("billing-gateway-webhook")).textContent).toContain(url);
+  });
+
   it("says when the gateway was not contacted yet", async () => {
     shell(gateway({ kind: "paystack", customer_email: "billing@clinic.example", has_secret_key: true }));
     renderWithProviders(<GatewaySettingsForm />);
-    expect((await screen.findByTestId("billing-gateway-status")).textContent).toBe("Not contacted yet");
+    expect((await screen.findByTestId("billing-gateway-status")).textContent).toContain("Not contacted yet");
+    expect(screen.getByTestId("billing-gateway-webhook").textContent).toContain("not connected to a sync server");
     expect(screen.queryByTestId("billing-gateway-last-error")).toBeNull();
   });
 });

@@ -2,7 +2,7 @@
 // (Stripe or Paystack, or none), its API address (empty: the public API) and secret key
 // (write-only: never shown, an empty input keeps the saved one), Paystack's billing email,
 // and the status of the last exchange with the gateway.
-import { Button, Group, NativeSelect, Paper, PasswordInput, Stack, Text, TextInput, Title } from "@mantine/core";
+import { Button, Code, Group, NativeSelect, Paper, PasswordInput, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -153,6 +153,15 @@ function GatewayStatus({ current }: { current: PaymentGatewaySettings }) {
           {t("billing.gateway.lastError", { error: current.last_error })} {t("billing.gateway.lastErrorHint")}
         </Text>
       ) : null}
+      {current.webhook_url ? (
+        <Text size="sm" data-testid="billing-gateway-webhook">
+          {t("billing.gateway.webhook")} <Code>{current.webhook_url}</Code>
+        </Text>
+      ) : (
+        <Text size="sm" c="dimmed" data-testid="billing-gateway-webhook">
+          {t("billing.gateway.noWebhook")}
+        </Text>
+      )}
     </Stack>
   );
 }

@@ -41,7 +41,10 @@ export function InvoiceView({ id, patient, onOpen, onBack }: Props) {
     enabled: id !== null,
     meta: LOCAL_ERRORS,
     refetchInterval: (q) =>
-      q.state.data?.payments.some((p) => p.status === "pending") ? CARD_POLL_MS : false,
+      q.state.data?.payments.some((p) => p.status === "pending") ||
+      q.state.data?.refunds.some((r) => r.gateway_status === "pending")
+        ? CARD_POLL_MS
+        : false,
   });
 
   const put = (inv: Invoice) => {

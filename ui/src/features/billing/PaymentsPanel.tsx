@@ -132,6 +132,31 @@ export function PaymentsPanel({ detail }: { detail: InvoiceDetail }) {
             </Table.Tbody>
           </Table>
         )}
+        {detail.refunds.length > 0 ? (
+          <Table data-testid="billing-refunds">
+            <Table.Tbody>
+              {detail.refunds.map((r) => (
+                <Table.Tr key={r.id} data-testid="billing-refund" data-gateway-status={r.gateway_status ?? ""}>
+                  <Table.Td>{new Date(r.refunded_at).toLocaleString(i18n.language)}</Table.Td>
+                  <Table.Td>{t("billing.refund.row", { method: t(`billing.method.${r.method}`) })}</Table.Td>
+                  <Table.Td>{money(-r.amount_minor, r.currency)}</Table.Td>
+                  <Table.Td>
+                    {r.gateway_status ? (
+                      <Badge variant="light" color={r.gateway_status === "failed" ? "red" : r.gateway_status === "sent" ? "green" : "gray"}>
+                        {t(`billing.refund.gateway.${r.gateway_status}`)}
+                      </Badge>
+                    ) : null}
+                    {r.gateway_failure ? (
+                      <Text size="xs" c="red.8" data-testid="billing-refund-failure">
+                        {t("billing.refund.gateway.failedHint", { reason: r.gateway_failure })}
+                      </Text>
+                    ) : null}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        ) : null}
         {refunding ? (
           <RefundForm
             payment={detail.payments.find((p) => p.id === refunding)!}

@@ -31,6 +31,7 @@ export const gateway = (over: Partial<PaymentGatewaySettings> = {}): PaymentGate
   has_secret_key: false,
   last_contact_at: null,
   last_error: null,
+  webhook_url: null,
   ...over,
 });
 

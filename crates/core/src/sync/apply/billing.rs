@@ -223,6 +223,14 @@ pub fn update_payment_status(conn: &Connection, inc: &Incoming<'_>) -> Result<()
     Ok(())
 }
 
+/// What a gateway's verified webhook said, written by the central server.
+pub fn gateway_payment_event(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError> {
+    let event: clinic_protocol::GatewayPaymentEvent =
+        serde_json::from_value(inc.op().payload.clone()).map_err(|_| malformed(inc, "payload"))?;
+    billing::apply_gateway_event(conn, inc.entity::<PaymentId>()?, &event, inc.hlc(), &inc.at)?;
+    Ok(())
+}
+
 pub fn record_refund(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError> {
     let refund = Refund {
         id: inc.entity()?,
@@ -236,6 +244,8 @@ pub fn record_refund(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreEr
         refunded_at: inc.text("refunded_at")?.to_string(),
         device_id: inc.id("device_id")?,
         recorded_by: inc.text("recorded_by")?.to_string(),
+        gateway_status: None,
+        gateway_failure: None,
     };
     if refund.amount_minor <= 0 {
         return Err(malformed(inc, "amount_minor"));

@@ -311,6 +311,7 @@ pub fn apply_one(conn: &Connection, inc: &Incoming<'_>) -> Result<(), CoreError>
         (RecordRefund, _) => billing::record_refund(conn, inc),
         (RecordCreditNote, _) => billing::record_credit_note(conn, inc),
         (RecordDayClose, _) => billing::record_day_close(conn, inc),
+        (GatewayPaymentEvent, _) => billing::gateway_payment_event(conn, inc),
         (SetFields, other) => Err(CoreError::Corrupt(format!(
             "set_fields on {} is not supported",
             other.as_str()
