@@ -1,6 +1,7 @@
 // Test-only payment gateway server: Stripe's documented HTTP API (stripe.mjs) — or Paystack's
-// with --paystack (paystack.mjs) — for the calls clinic-payments makes, including their
-// failure answers, on 127.0.0.1 only, with node:http and node:crypto and no npm packages.
+// with --paystack (paystack.mjs), or Flutterwave's v3 with --flutterwave (flutterwave.mjs) — for
+// the calls clinic-payments makes, including their failure answers, on 127.0.0.1 only, with
+// node:http and node:crypto and no npm packages.
 // Never use it for real cards or real keys. Rust tests start it through clinic-server-harness
 // (crates/server-harness/src/gateway.rs).
 //
@@ -10,19 +11,23 @@
 // Usage: node server.mjs [options]
 //   --port N                listen on 127.0.0.1:N (default 0: any free port); prints exactly one
 //                           line `listening on 127.0.0.1:PORT` on stdout once ready (logs: stderr)
-//   --secret-key KEY        the account's secret API key (default sk_test_clinic); API calls need
+//   --secret-key KEY        the account's secret API key (default sk_test_clinic, with
+//                           --flutterwave FLWSECK_TEST-clinic0000000000000000-X); API calls need
 //                           `Authorization: Bearer KEY`
-//   --webhook-secret S      Stripe: the endpoint signing secret (default whsec_test_clinic);
-//                           Paystack signs with the secret key
+//   --webhook-secret S      Stripe: the endpoint signing secret; Flutterwave: the secret hash sent
+//                           as `verif-hash` (default whsec_test_clinic); Paystack signs with the
+//                           secret key
 //   --webhook URL           a webhook endpoint (repeatable); events are POSTed to each, signed
 //   --webhook-attempts N    deliveries tried per event and endpoint before giving up (default 4)
 //   --webhook-backoff-ms MS the first retry's delay, doubled for each later one (default 200)
 //   --session-ttl S         Stripe: lifetime of sessions created without expires_at (default 86400)
 //   --paystack              serve Paystack's API instead of Stripe's
+//   --flutterwave           serve Flutterwave's API (v3) instead of Stripe's
 //
 // Webhooks: Stripe: `Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`,
 // re-signed for each attempt. Paystack: `x-paystack-signature: <hex HMAC-SHA512(secret key,
-// body)>`. An attempt succeeds on a 2xx answer within 10 s.
+// body)>`. Flutterwave: `verif-hash: <the webhook secret>` (the dashboard's secret hash; the body
+// is not signed). An attempt succeeds on a 2xx answer within 10 s.
 //
 // Test controls under /$admin/ (loopback peers only; never faulted or logged):
 //   POST fault {"fault":"500"|"502"|"503"|"429"|"401"|"malformed"|"drop"|"reset"|"slow:MS"|"hold:MS",
@@ -37,8 +42,12 @@
 //   POST clear-faults
 //   GET  requests           the log: [{method, path, idempotencyKey, status, replayed, fault}]
 //   POST reset-log
-//   GET  sessions           Stripe Checkout Sessions / Paystack transactions, oldest first
-//   POST expire {"session"} expire an open session now (checkout.session.expired)
+//   GET  sessions           Stripe Checkout Sessions / Paystack transactions / Flutterwave payment
+//                           links (with their attempts and refunds), oldest first
+//   POST expire {"session"} expire an open session now (Stripe: checkout.session.expired;
+//                           Flutterwave: a link id or tx_ref, as if its session_duration had passed)
+//   POST answer-amount {"session","amount"}   Flutterwave: verify answers for that link give this
+//                           amount text (e.g. 72.505, to test exact amount reading)
 //   POST async-payment {"session","outcome":"processing"|"failed"}   Stripe: a bank-debit style
 //        payment: the session completes unpaid (processing), then fails (async_payment_failed)
 //   GET  events             every event emitted, oldest first
@@ -46,37 +55,48 @@
 //   POST webhook-endpoint {"url"}   add a webhook endpoint
 //   POST resend {"event"}   deliver an event again to every endpoint
 // Hosted payment page: GET /pay/{id} (a minimal card form), POST /pay/{id} with card=…; see
-// stripe.mjs and paystack.mjs for the test card numbers.
+// stripe.mjs, paystack.mjs and flutterwave.mjs for the test card numbers (4242424242424242
+// succeeds and 4000000000000002 is declined everywhere).
 import { createHmac } from 'node:crypto';
 import { createServer, request as httpRequest } from 'node:http';
 import { parseArgs } from 'node:util';
 import { API_VERSION, StripeError, createStripe, fingerprint, parseForm, token } from './stripe.mjs';
 import { PaystackError, createPaystack } from './paystack.mjs';
+import { FlutterwaveError, createFlutterwave } from './flutterwave.mjs';
 
 const ADMIN_PREFIX = '/$admin/';
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_LOG_ENTRIES = 20000;
 const WEBHOOK_TIMEOUT_MS = 10000;
 const FAULTS = ['500', '502', '503', '429', '401', 'malformed', 'drop', 'reset'];
+const DEFAULT_SECRET_KEY = 'sk_test_clinic';
+const DEFAULT_FLUTTERWAVE_SECRET_KEY = 'FLWSECK_TEST-clinic0000000000000000-X';
 
 const { values: opts } = parseArgs({
   options: {
     port: { type: 'string', default: '0' },
-    'secret-key': { type: 'string', default: 'sk_test_clinic' },
+    'secret-key': { type: 'string' },
     'webhook-secret': { type: 'string', default: 'whsec_test_clinic' },
     webhook: { type: 'string', multiple: true, default: [] },
     'webhook-attempts': { type: 'string', default: '4' },
     'webhook-backoff-ms': { type: 'string', default: '200' },
     'session-ttl': { type: 'string', default: '86400' },
     paystack: { type: 'boolean', default: false },
+    flutterwave: { type: 'boolean', default: false },
   },
   strict: true,
 });
-const secretKey = opts['secret-key'];
+const paystackMode = opts.paystack;
+const flutterwaveMode = opts.flutterwave;
+if (paystackMode && flutterwaveMode) {
+  fail('--paystack and --flutterwave exclude each other');
+}
+/** Paystack's and Flutterwave's shape of events and bodies (`{event, data}`), not Stripe's. */
+const eventMode = paystackMode || flutterwaveMode;
+const secretKey = opts['secret-key'] ?? (flutterwaveMode ? DEFAULT_FLUTTERWAVE_SECRET_KEY : DEFAULT_SECRET_KEY);
 const webhookSecret = opts['webhook-secret'];
 const webhookAttempts = positiveInt(opts['webhook-attempts'], '--webhook-attempts');
 const webhookBackoff = nonNegativeInt(opts['webhook-backoff-ms'], '--webhook-backoff-ms');
-const paystackMode = opts.paystack;
 const webhookEndpoints = [...opts.webhook];
 for (const url of webhookEndpoints) {
   if (!isLoopbackEndpoint(url)) {
@@ -96,8 +116,9 @@ const ctx = {
   baseUrl: () => `http://127.0.0.1:${server.address().port}`,
   emit,
 };
-const stripe = paystackMode ? undefined : createStripe(ctx);
+const stripe = eventMode ? undefined : createStripe(ctx);
 const paystack = paystackMode ? createPaystack(ctx) : undefined;
+const flutterwave = flutterwaveMode ? createFlutterwave(ctx) : undefined;
 
 const server = createServer((req, res) => {
   handle(req, res).catch((err) => {
@@ -143,7 +164,7 @@ async function handle(req, res) {
   if (fault?.startsWith('hold:')) {
     // The key is in use while the request waits (a concurrent retry gets 409).
     const key = req.headers['idempotency-key'];
-    if (key && !paystackMode && !idempotent.has(key) && req.method === 'POST') {
+    if (key && !eventMode && !idempotent.has(key) && req.method === 'POST') {
       idempotent.set(key, { fingerprint: '(held)', state: 'running' });
       await sleep(Number(fault.slice(5)));
       idempotent.delete(key);
@@ -153,6 +174,8 @@ async function handle(req, res) {
   }
   if (paystackMode) {
     Object.assign(answer, paystackCall(req, path, url, raw));
+  } else if (flutterwaveMode) {
+    Object.assign(answer, flutterwaveCall(req, path, url, raw));
   } else {
     Object.assign(answer, stripeCall(req, path, url, raw, entry));
   }
@@ -255,6 +278,17 @@ function paystackCall(req, path, url, raw) {
   }
 }
 
+function flutterwaveCall(req, path, url, raw) {
+  try {
+    return flutterwave.route(req, path, url, raw, secretKey);
+  } catch (err) {
+    if (err instanceof FlutterwaveError) {
+      return { status: err.status, body: { status: 'error', message: err.message, data: null }, headers: {} };
+    }
+    throw err;
+  }
+}
+
 /** The secret key presented: `Bearer KEY` or Basic with KEY as the user name. */
 function stripeKey(req) {
   const header = req.headers.authorization ?? '';
@@ -273,8 +307,13 @@ function redactKey(key) {
   return key.length > 12 ? `${key.slice(0, 8)}${'*'.repeat(Math.min(key.length - 12, 20))}${key.slice(-4)}` : '****';
 }
 
+/** The mode's API module (the same interface: route/pay/payPage/expire/listSessions). */
+function currentApi() {
+  return paystackMode ? paystack : flutterwaveMode ? flutterwave : stripe;
+}
+
 async function handlePayPage(req, res, id) {
-  const api = paystackMode ? paystack : stripe;
+  const api = currentApi();
   if (req.method === 'GET') {
     const page = api.payPage(id);
     return sendHtml(res, page.status, page.html);
@@ -295,8 +334,11 @@ async function handlePayPage(req, res, id) {
 /** Records an event and delivers it to every endpoint (in the background). */
 function emit(type, object, request) {
   let event;
-  if (paystackMode) {
+  if (eventMode) {
     event = { event: type, data: JSON.parse(JSON.stringify(object)) };
+    if (flutterwaveMode) {
+      event['event.type'] = 'CARD_TRANSACTION';
+    }
     event._id = `evt_${token(16)}`;
   } else {
     event = {
@@ -322,7 +364,7 @@ function eventId(event) {
 }
 
 function eventBody(event) {
-  if (!paystackMode) {
+  if (!eventMode) {
     return JSON.stringify(event, null, 2);
   }
   const { _id, ...rest } = event;
@@ -334,9 +376,12 @@ async function deliver(event, url) {
   const body = eventBody(event);
   const type = event.type ?? event.event;
   for (let attempt = 1; attempt <= webhookAttempts; attempt += 1) {
-    const headers = { 'Content-Type': 'application/json; charset=utf-8', 'User-Agent': paystackMode ? 'Paystack' : 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' };
+    const agent = paystackMode ? 'Paystack' : flutterwaveMode ? 'Flutterwave' : 'Stripe/1.0 (+https://stripe.com/docs/webhooks)';
+    const headers = { 'Content-Type': 'application/json; charset=utf-8', 'User-Agent': agent };
     if (paystackMode) {
       headers['x-paystack-signature'] = createHmac('sha512', secretKey).update(body).digest('hex');
+    } else if (flutterwaveMode) {
+      headers['verif-hash'] = webhookSecret;
     } else {
       const t = Math.floor(Date.now() / 1000);
       const v1 = createHmac('sha256', webhookSecret).update(`${t}.${body}`).digest('hex');
@@ -403,6 +448,10 @@ function injectFault(fault, req, res) {
         const messages = { 401: 'Invalid key', 429: 'Too many requests', 500: 'An error occurred', 502: 'Bad gateway', 503: 'Service unavailable' };
         return sendJson(res, status, { status: false, message: messages[status] });
       }
+      if (flutterwaveMode) {
+        const messages = { 401: 'Invalid authorization key', 429: 'Too many requests', 500: 'An error occurred. Please contact support', 502: 'Bad gateway', 503: 'An error occurred. Please contact support' };
+        return sendJson(res, status, { status: 'error', message: messages[status], data: null });
+      }
       res.setHeader('Request-Id', `req_${token(14)}`);
       if (status === 401) {
         return sendJson(res, 401, stripeErrorBody('invalid_request_error', 'Invalid API Key provided: (injected fault)'));
@@ -439,13 +488,13 @@ async function handleAdmin(req, res, url) {
     }
     return sendJson(res, 200, result);
   } catch (err) {
-    const status = err instanceof StripeError || err instanceof PaystackError ? err.status : 400;
+    const status = err instanceof StripeError || err instanceof PaystackError || err instanceof FlutterwaveError ? err.status : 400;
     return sendJson(res, status, { error: String(err?.message ?? err) });
   }
 }
 
 function adminAction(method, name, body) {
-  const api = paystackMode ? paystack : stripe;
+  const api = currentApi();
   if (method === 'GET') {
     switch (name) {
       case 'requests':
@@ -485,10 +534,15 @@ function adminAction(method, name, body) {
     case 'expire':
       return api.expire(String(body.session ?? ''));
     case 'async-payment':
-      if (paystackMode) {
+      if (eventMode) {
         return undefined;
       }
       return stripe.asyncPayment(String(body.session ?? ''), String(body.outcome ?? ''));
+    case 'answer-amount':
+      if (!flutterwaveMode) {
+        return undefined;
+      }
+      return flutterwave.answerAmount(String(body.session ?? ''), String(body.amount ?? ''));
     case 'webhook-endpoint':
       if (!isLoopbackEndpoint(String(body.url ?? ''))) {
         throw new Error('webhook endpoints must be http:// URLs on loopback');

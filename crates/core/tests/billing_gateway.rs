@@ -85,6 +85,30 @@ fn the_key_is_kept_here_and_never_shown_logged_or_synced() {
     let after = billing::gateway_settings(b.store().conn()).unwrap();
     assert_eq!(after.last_error.as_deref(), Some("unauthorized"));
     assert!(after.last_contact_at.is_some());
+    // Flutterwave (migration 0020 widened the kinds): its public API by default.
+    let flw = billing::save_gateway(
+        b.store(),
+        &admin,
+        save(
+            Some(GatewayKind::Flutterwave),
+            "",
+            "billing@harbour.example",
+            None,
+        ),
+    )
+    .unwrap();
+    assert_eq!(flw.kind, Some(GatewayKind::Flutterwave));
+    assert_eq!(flw.api_base, billing::FLUTTERWAVE_API);
+    assert_eq!(
+        billing::gateway_config(b.store().conn())
+            .unwrap()
+            .unwrap()
+            .secret_key,
+        KEY,
+        "the key is kept across kinds"
+    );
+    // No sync server here: no webhook address to show.
+    assert_eq!(flw.webhook_url, None);
 }
 
 #[test]
@@ -129,6 +153,10 @@ fn bad_settings_are_field_errors_that_write_nothing() {
         ),
         (
             save(Some(GatewayKind::Paystack), "", "not an email", Some(KEY)),
+            "customer_email",
+        ),
+        (
+            save(Some(GatewayKind::Flutterwave), "", "", Some(KEY)),
             "customer_email",
         ),
         (

@@ -1,7 +1,6 @@
 //! Card payments through a payment gateway, behind one adapter: the
-//! [`PaymentGateway`] trait and its implementations for [`Stripe`] and
-//! [`Paystack`] (Flutterwave, also named by the clinics' users, is not written
-//! yet: it would be a third module of the same shape).
+//! [`PaymentGateway`] trait and its implementations for [`Stripe`],
+//! [`Paystack`] and [`Flutterwave`].
 //!
 //! Card data never touches the app or its store: the patient pays on the
 //! gateway's hosted page (a payment link, shown on screen or as a QR code), or on
@@ -21,6 +20,8 @@
 //! - `transport`: HTTP over rustls, URL checks, bounded answers, [`RetryPolicy`];
 //! - [`stripe`]: Stripe Checkout, refunds and `Stripe-Signature` webhooks;
 //! - [`paystack`]: Paystack transactions, refunds and `x-paystack-signature` webhooks;
+//! - [`flutterwave`]: Flutterwave (API v3) payment links, transactions, refunds and
+//!   `verif-hash` webhooks, with exact major-unit amounts;
 //! - `runner` (feature `runner`, default): the device's round over its pending
 //!   card payments; the central server uses this crate without it.
 //!
@@ -33,7 +34,59 @@ use reqwest::header::HeaderMap;
 use std::future::Future;
 use std::pin::Pin;
 
+/// Implements [`PaymentGateway`] for an adapter whose inherent methods carry
+/// the trait's names and signatures (every adapter here), with its name and
+/// its webhook verifier.
+macro_rules! payment_gateway_impl {
+    ($adapter:ident, $name:literal, $verify:path) => {
+        impl $crate::PaymentGateway for $adapter {
+            fn name(&self) -> &'static str {
+                $name
+            }
+
+            fn create_checkout<'a>(
+                &'a self,
+                request: &'a $crate::CheckoutRequest,
+            ) -> $crate::GatewayFuture<'a, $crate::Checkout> {
+                Box::pin($adapter::create_checkout(self, request))
+            }
+
+            fn checkout_status<'a>(
+                &'a self,
+                gateway_ref: &'a str,
+            ) -> $crate::GatewayFuture<'a, $crate::CheckoutStatus> {
+                Box::pin($adapter::checkout_status(self, gateway_ref))
+            }
+
+            fn refund<'a>(
+                &'a self,
+                gateway_payment_ref: &'a str,
+                amount_minor: i64,
+                idempotency_key: &'a $crate::IdempotencyKey,
+            ) -> $crate::GatewayFuture<'a, $crate::Refund> {
+                Box::pin($adapter::refund(
+                    self,
+                    gateway_payment_ref,
+                    amount_minor,
+                    idempotency_key,
+                ))
+            }
+
+            fn verify_webhook(
+                &self,
+                headers: &reqwest::header::HeaderMap,
+                raw_body: &[u8],
+                secret: &$crate::WebhookSecret,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<$crate::WebhookEvent, $crate::WebhookError> {
+                $verify(headers, raw_body, secret, now)
+            }
+        }
+    };
+}
+
 pub mod error;
+pub mod flutterwave;
 pub mod model;
 pub mod paystack;
 #[cfg(feature = "runner")]
@@ -43,6 +96,7 @@ pub mod stripe;
 mod transport;
 
 pub use error::{GatewayErrorKind, GatewayFailure, GatewayResult};
+pub use flutterwave::{Flutterwave, FlutterwaveConfig};
 pub use model::{
     Checkout, CheckoutRequest, CheckoutStatus, IdempotencyKey, Refund, RefundStatus, WebhookError,
     WebhookEvent, WebhookEventKind,
@@ -60,7 +114,7 @@ pub type GatewayFuture<'a, T> = Pin<Box<dyn Future<Output = GatewayResult<T>> + 
 
 /// One payment gateway account.
 pub trait PaymentGateway: Send + Sync {
-    /// `stripe`, `paystack`.
+    /// `stripe`, `paystack`, `flutterwave`.
     fn name(&self) -> &'static str;
 
     /// A hosted payment page for `request` (the same page again for the same

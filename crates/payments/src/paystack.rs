@@ -27,7 +27,6 @@ use crate::model::{
 };
 use crate::secret::{ApiKey, WebhookSecret};
 use crate::transport::{self, Answer, RetryPolicy, Timeouts};
-use crate::{GatewayFuture, PaymentGateway};
 use chrono::{DateTime, Utc};
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{Method, Url};
@@ -90,12 +89,7 @@ impl Paystack {
                 "the Paystack key must be a secret key (sk_…), never a public one",
             ));
         }
-        let email = config.customer_email.trim().to_string();
-        if email.len() < 3 || !email.contains('@') || email.contains(char::is_whitespace) {
-            return Err(GatewayFailure::not_configured(
-                "Paystack needs the clinic's billing email address",
-            ));
-        }
+        let email = transport::customer_email("Paystack", &config.customer_email)?;
         Ok(Self {
             http: transport::build_client(config.timeouts, transport::is_loopback(&base))?,
             base,
@@ -449,43 +443,7 @@ pub fn signature_header(secret: &WebhookSecret, raw_body: &[u8]) -> String {
     hex::encode(hmac::sign(&key, raw_body).as_ref())
 }
 
-impl PaymentGateway for Paystack {
-    fn name(&self) -> &'static str {
-        "paystack"
-    }
-
-    fn create_checkout<'a>(&'a self, request: &'a CheckoutRequest) -> GatewayFuture<'a, Checkout> {
-        Box::pin(Paystack::create_checkout(self, request))
-    }
-
-    fn checkout_status<'a>(&'a self, gateway_ref: &'a str) -> GatewayFuture<'a, CheckoutStatus> {
-        Box::pin(Paystack::checkout_status(self, gateway_ref))
-    }
-
-    fn refund<'a>(
-        &'a self,
-        gateway_payment_ref: &'a str,
-        amount_minor: i64,
-        idempotency_key: &'a IdempotencyKey,
-    ) -> GatewayFuture<'a, Refund> {
-        Box::pin(Paystack::refund(
-            self,
-            gateway_payment_ref,
-            amount_minor,
-            idempotency_key,
-        ))
-    }
-
-    fn verify_webhook(
-        &self,
-        headers: &HeaderMap,
-        raw_body: &[u8],
-        secret: &WebhookSecret,
-        now: DateTime<Utc>,
-    ) -> Result<WebhookEvent, WebhookError> {
-        verify_webhook(headers, raw_body, secret, now)
-    }
-}
+payment_gateway_impl!(Paystack, "paystack", verify_webhook);
 
 #[cfg(test)]
 mod tests {

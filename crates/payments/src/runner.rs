@@ -27,9 +27,9 @@
 //! (`record_gateway_contact`). Nothing here logs keys, links or amounts with
 //! patients.
 use crate::{
-    ApiKey, CheckoutRequest, CheckoutStatus, GatewayErrorKind, GatewayFailure, IdempotencyKey,
-    PaymentGateway, Paystack, PaystackConfig, RefundStatus, RetryPolicy, Stripe, StripeConfig,
-    Timeouts,
+    ApiKey, CheckoutRequest, CheckoutStatus, Flutterwave, FlutterwaveConfig, GatewayErrorKind,
+    GatewayFailure, IdempotencyKey, PaymentGateway, Paystack, PaystackConfig, RefundStatus,
+    RetryPolicy, Stripe, StripeConfig, Timeouts,
 };
 use clinic_core::billing::{self, GatewayConfig};
 use clinic_core::{Caller, CoreError};
@@ -116,6 +116,13 @@ impl PaymentRunner {
                 retry: self.retry,
             })?),
             GatewayKind::Paystack => Arc::new(Paystack::new(PaystackConfig {
+                api_base: config.api_base.clone(),
+                secret_key: key,
+                customer_email: config.customer_email.clone(),
+                timeouts: self.timeouts,
+                retry: self.retry,
+            })?),
+            GatewayKind::Flutterwave => Arc::new(Flutterwave::new(FlutterwaveConfig {
                 api_base: config.api_base.clone(),
                 secret_key: key,
                 customer_email: config.customer_email.clone(),

@@ -27,11 +27,12 @@ impl ApiKey {
         &self.0
     }
 
-    /// `test` or `live` when the key says so (`sk_test_…`), for diagnostics.
+    /// `test` or `live` when the key says so (`sk_test_…`, `FLWSECK_TEST-…`),
+    /// for diagnostics.
     pub fn mode(&self) -> &'static str {
-        if self.0.contains("_test_") {
+        if self.0.contains("_test_") || self.0.starts_with("FLWSECK_TEST-") {
             "test"
-        } else if self.0.contains("_live_") {
+        } else if self.0.contains("_live_") || self.0.starts_with("FLWSECK-") {
             "live"
         } else {
             "unknown"

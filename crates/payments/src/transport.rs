@@ -307,6 +307,18 @@ fn chain_text(e: &(dyn StdError + 'static)) -> String {
     parts.join(": ")
 }
 
+/// The clinic's billing email a gateway takes as the customer (Paystack,
+/// Flutterwave), trimmed; NotConfigured naming `gateway` when it is not one.
+pub(crate) fn customer_email(gateway: &str, email: &str) -> GatewayResult<String> {
+    let email = email.trim().to_string();
+    if email.len() < 3 || !email.contains('@') || email.contains(char::is_whitespace) {
+        return Err(GatewayFailure::not_configured(format!(
+            "{gateway} needs the clinic's billing email address"
+        )));
+    }
+    Ok(email)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

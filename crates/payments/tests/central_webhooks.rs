@@ -75,8 +75,13 @@ impl Desk {
         engine::sync_round(self, |_| {}).await.expect("sync round");
     }
 
-    fn set_up_billing(&self, gateway: &GatewayServer) {
-        clinic::set_up_billing(&mut self.store(), gateway, GatewayKind::Stripe, "USD");
+    fn set_up_billing(&self, s: &Setup) {
+        let currency = if s.kind == GatewayKind::Flutterwave {
+            "NGN"
+        } else {
+            "USD"
+        };
+        clinic::set_up_billing(&mut self.store(), &s.gateway, s.kind, currency);
     }
 
     /// An issued invoice of 72.00 for a new patient (`seed` picks the patient).
@@ -137,18 +142,6 @@ async fn server_log(server: &Server, token: &str) -> Vec<clinic_protocol::Logged
     }
 }
 
-/// How many of the gateway's logged requests had `method` and a path starting with `prefix`.
-fn requests_to_prefix(gateway: &GatewayServer, method: &str, prefix: &str) -> usize {
-    json(&gateway.admin_get("requests").unwrap())
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| {
-            r["method"] == method && r["path"].as_str().is_some_and(|p| p.starts_with(prefix))
-        })
-        .count()
-}
-
 fn gateway_ops(log: &[clinic_protocol::LoggedOp]) -> usize {
     log.iter()
         .filter(|o| o.op.kind == OpKind::GatewayPaymentEvent)
@@ -173,17 +166,25 @@ struct Setup {
     server: Server,
     gateway: GatewayServer,
     clinic: ClinicId,
+    kind: GatewayKind,
     _secrets: tempfile::TempDir,
 }
 
 fn set_up() -> Setup {
+    set_up_with(GatewayKind::Stripe)
+}
+
+/// The real server with the clinic's secret for `kind`, and the local gateway
+/// (that gateway's API) delivering its webhooks to it.
+fn set_up_with(kind: GatewayKind) -> Setup {
+    let gateway_name = kind.as_str();
     let clinic = ClinicId::new();
     let secrets = tempfile::tempdir().unwrap();
     let file = secrets.path().join("gateway-webhooks.json");
     std::fs::write(
         &file,
         format!(
-            r#"[{{"clinic_id":"{clinic}","gateway":"stripe","signing_secret":"{WEBHOOK_SECRET}"}}]"#
+            r#"[{{"clinic_id":"{clinic}","gateway":"{gateway_name}","signing_secret":"{WEBHOOK_SECRET}"}}]"#
         ),
     )
     .unwrap();
@@ -193,17 +194,24 @@ fn set_up() -> Setup {
         Options::plain().arg("--gateway-webhooks").arg(&file),
     )
     .unwrap();
-    let url = format!("{}/v1/gateway-webhooks/stripe/{clinic}", server.url());
-    let gateway = start(
-        GatewayOptions::new()
-            .webhook_secret(WEBHOOK_SECRET)
-            .webhook(&url),
+    let url = format!(
+        "{}/v1/gateway-webhooks/{gateway_name}/{clinic}",
+        server.url()
     );
+    let options = GatewayOptions::new()
+        .webhook_secret(WEBHOOK_SECRET)
+        .webhook(&url);
+    let gateway = start(match kind {
+        GatewayKind::Stripe => options,
+        GatewayKind::Paystack => options.paystack(),
+        GatewayKind::Flutterwave => options.flutterwave(),
+    });
     Setup {
         scratch,
         server,
         gateway,
         clinic,
+        kind,
         _secrets: secrets,
     }
 }
@@ -213,7 +221,17 @@ async fn a_webhook_confirms_a_card_payment_on_every_desk_without_polling() {
     let s = set_up();
     let desk = Desk::enrolled(&s.server, &s.scratch, s.clinic, "Front desk").await;
     let other = Desk::enrolled(&s.server, &s.scratch, s.clinic, "Back office").await;
-    desk.set_up_billing(&s.gateway);
+    desk.set_up_billing(&s);
+    // Settings shows the address the gateway must post to: the one the gateway here uses.
+    let shown = billing::gateway_settings(desk.store().conn()).unwrap();
+    assert_eq!(
+        shown.webhook_url,
+        Some(format!(
+            "{}/v1/gateway-webhooks/stripe/{}",
+            s.server.url(),
+            s.clinic
+        ))
+    );
     let invoice = desk.issued_invoice(21);
     let pending = desk.start_card(&invoice);
     let (timeouts, retry) = quick_timeouts();
@@ -293,7 +311,7 @@ async fn an_expired_checkout_fails_the_payment_everywhere() {
     let s = set_up();
     let desk = Desk::enrolled(&s.server, &s.scratch, s.clinic, "Front desk").await;
     let other = Desk::enrolled(&s.server, &s.scratch, s.clinic, "Back office").await;
-    desk.set_up_billing(&s.gateway);
+    desk.set_up_billing(&s);
     let invoice = desk.issued_invoice(22);
     let pending = desk.start_card(&invoice);
     let (timeouts, retry) = quick_timeouts();
@@ -361,4 +379,33 @@ async fn forged_and_misaddressed_webhooks_write_nothing() {
     let log = server_log(&s.server, &desk.token()).await;
     assert_eq!(gateway_ops(&log), 0);
     assert!(!s.server.log_text().contains(WEBHOOK_SECRET));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flutterwave_webhook_confirms_the_payment_through_the_server_too() {
+    let s = set_up_with(GatewayKind::Flutterwave);
+    let desk = Desk::enrolled(&s.server, &s.scratch, s.clinic, "Front desk").await;
+    let other = Desk::enrolled(&s.server, &s.scratch, s.clinic, "Back office").await;
+    desk.set_up_billing(&s);
+    let invoice = desk.issued_invoice(23);
+    let pending = desk.start_card(&invoice);
+    let (timeouts, retry) = quick_timeouts();
+    let runner = PaymentRunner::new(timeouts, retry);
+    assert_eq!(runner.run_round(&desk).await.unwrap().checkouts_created, 1);
+    desk.sync().await;
+    let created = desk.payment(&pending);
+    tokio::task::block_in_place(|| {
+        let status = s
+            .gateway
+            .pay(&page_id(&created), "4242424242424242")
+            .unwrap();
+        assert!((200..400).contains(&status), "paid on the page: {status}");
+        delivered(&s.gateway, "charge.completed", 1);
+    });
+    let log = server_log(&s.server, &desk.token()).await;
+    assert_eq!(gateway_ops(&log), 1, "one op for the event");
+    other.sync().await;
+    let p = other.payment(&pending);
+    assert_eq!(p.status, PaymentStatus::Succeeded);
+    assert_eq!(other.invoice(&invoice).status, InvoiceStatus::Paid);
 }

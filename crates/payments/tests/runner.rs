@@ -387,3 +387,26 @@ fn paystack_takes_the_same_path() {
     assert_eq!(device.payment(&pending).status, PaymentStatus::Succeeded);
     assert_eq!(device.invoice(&invoice).status, InvoiceStatus::Paid);
 }
+
+#[test]
+fn flutterwave_takes_the_same_path_and_refunds_once() {
+    let gateway = start(GatewayOptions::new().flutterwave());
+    let device = Device::new(&gateway, GatewayKind::Flutterwave, "NGN");
+    let runner = runner();
+    let rt = rt();
+    let paid = device.paid_by_card(&gateway, &runner, &rt, 7150);
+    assert_eq!(paid.status, PaymentStatus::Succeeded);
+    assert!(paid.receipt_number.is_some());
+    let refund = device.refund(&paid, 1250).unwrap();
+    let report = rt.block_on(runner.run_round(&device)).unwrap();
+    assert_eq!(report.refunds_sent, 1, "{report:?}");
+    assert_eq!(
+        device.refund_status(&refund),
+        (Some(GatewayRefundStatus::Sent), None)
+    );
+    assert_eq!(
+        requests_to_prefix(&gateway, "POST", "/v3/transactions/"),
+        1,
+        "one refund sent"
+    );
+}

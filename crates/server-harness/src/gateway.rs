@@ -1,12 +1,13 @@
 //! The local payment gateway server (tests/gateway-server/server.mjs: Stripe's
-//! documented HTTP API, or Paystack's with `--paystack`, on Node with no npm
-//! packages) for the clinic-payments tests. This module owns:
+//! documented HTTP API, or Paystack's with `--paystack`, or Flutterwave's v3 with
+//! `--flutterwave`, on Node with no npm packages) for the clinic-payments tests.
+//! This module owns:
 //!
 //! - finding it: `node` on `PATH` and the server's directory (env
 //!   `CLINIC_GATEWAY_SERVER_DIR`, else `tests/gateway-server` of this workspace);
 //! - [`GatewayServer`]: the process started with [`GatewayOptions`] (secret key,
-//!   webhook secret and endpoints, retries, Paystack mode), ready once it printed
-//!   `listening on 127.0.0.1:PORT`, killed and reaped on drop;
+//!   webhook secret and endpoints, retries, Paystack or Flutterwave mode), ready
+//!   once it printed `listening on 127.0.0.1:PORT`, killed and reaped on drop;
 //! - its test controls (`/$admin/…`: faults, the request log, sessions, expiring
 //!   one, webhook deliveries) and the hosted payment page ([`GatewayServer::pay`],
 //!   as a patient submitting a test card), over a hand-written HTTP/1.1 exchange
@@ -29,6 +30,9 @@ pub const GATEWAY_START_TIMEOUT: Duration = Duration::from_secs(30);
 /// The server's default secret key and webhook signing secret.
 pub const DEFAULT_SECRET_KEY: &str = "sk_test_clinic";
 pub const DEFAULT_WEBHOOK_SECRET: &str = "whsec_test_clinic";
+/// The secret key of [`GatewayOptions::flutterwave`] (Flutterwave's test key format;
+/// the webhook secret stays [`DEFAULT_WEBHOOK_SECRET`], sent as `verif-hash`).
+pub const DEFAULT_FLUTTERWAVE_SECRET_KEY: &str = "FLWSECK_TEST-clinic0000000000000000-X";
 /// Timeout of one test-control exchange.
 const ADMIN_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -62,7 +66,8 @@ impl GatewayOptions {
         self.arg("--secret-key").arg(key)
     }
 
-    /// `--webhook-secret S`: Stripe's endpoint signing secret.
+    /// `--webhook-secret S`: Stripe's endpoint signing secret; Flutterwave's secret
+    /// hash (`verif-hash`).
     pub fn webhook_secret(self, secret: &str) -> Self {
         self.arg("--webhook-secret").arg(secret)
     }
@@ -84,6 +89,18 @@ impl GatewayOptions {
     /// `--paystack`: Paystack's API instead of Stripe's.
     pub fn paystack(self) -> Self {
         self.arg("--paystack")
+    }
+
+    /// `--flutterwave`: Flutterwave's API (v3) instead of Stripe's, with
+    /// [`DEFAULT_FLUTTERWAVE_SECRET_KEY`] unless [`Self::secret_key`] set another
+    /// key (before or after).
+    pub fn flutterwave(self) -> Self {
+        let options = if self.secret_key == DEFAULT_SECRET_KEY {
+            self.secret_key(DEFAULT_FLUTTERWAVE_SECRET_KEY)
+        } else {
+            self
+        };
+        options.arg("--flutterwave")
     }
 
     /// Any other argument of server.mjs.
@@ -220,8 +237,9 @@ impl GatewayServer {
     }
 
     /// A patient submitting the hosted payment page of `session_id` (a Stripe
-    /// session id or a Paystack access code) with a test card number: the page's
-    /// HTTP status (303/200 paid, 402 declined, 409 no longer open, 404 unknown).
+    /// session id, a Paystack access code or a Flutterwave link id) with a test
+    /// card number: the page's HTTP status (303/200 paid, 402 declined, 409 no
+    /// longer open, 410 expired (Flutterwave), 404 unknown).
     pub fn pay(&self, session_id: &str, card: &str) -> Result<u16> {
         let target = format!("/pay/{session_id}");
         let body = format!("card={card}");

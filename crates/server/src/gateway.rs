@@ -1,6 +1,6 @@
 //! Payment gateways' signed webhooks: `POST /v1/gateway-webhooks/{gateway}/{clinic_id}`.
 //!
-//! A gateway (Stripe, Paystack) tells the central server when a checkout is
+//! A gateway (Stripe, Paystack, Flutterwave) tells the central server when a checkout is
 //! paid, fails or expires. This module owns that intake: the secrets
 //! ([`GatewayWebhooks`], from `serve --gateway-webhooks FILE`), the signature
 //! check (`clinic_payments`' verifiers, with the clinic's secret for that
@@ -47,7 +47,8 @@ struct Entry {
     clinic_id: ClinicId,
     gateway: GatewayKind,
     /// Stripe: the endpoint's signing secret (`whsec_…`); Paystack: the
-    /// secret key it signs with.
+    /// secret key it signs with; Flutterwave: the secret hash set in its
+    /// dashboard (sent back as `verif-hash`).
     signing_secret: String,
 }
 
@@ -57,7 +58,7 @@ impl GatewayWebhooks {
         Self::default()
     }
 
-    /// Reads the file's JSON: `[{"clinic_id", "gateway": "stripe"|"paystack",
+    /// Reads the file's JSON: `[{"clinic_id", "gateway": "stripe"|"paystack"|"flutterwave",
     /// "signing_secret"}]`, one entry per clinic and gateway. Errors name the
     /// entry, never a secret.
     pub fn parse(text: &str) -> Result<Self, String> {
@@ -90,6 +91,7 @@ impl GatewayWebhooks {
     pub fn load(path: &std::path::Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        crate::tls::warn_if_shared(path, "the gateway webhooks file");
         Self::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
@@ -127,6 +129,7 @@ pub async fn receive(
     let verify = match gateway {
         GatewayKind::Stripe => clinic_payments::stripe::verify_webhook,
         GatewayKind::Paystack => clinic_payments::paystack::verify_webhook,
+        GatewayKind::Flutterwave => clinic_payments::flutterwave::verify_webhook,
     };
     let event = verify(&headers, &bytes, secret, Utc::now()).map_err(|e| {
         tracing::warn!(%clinic, gateway = gateway.as_str(), reason = %e, "gateway webhook refused");

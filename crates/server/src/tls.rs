@@ -71,18 +71,23 @@ pub fn server_config(cert_pem: &Path, key_pem: &Path) -> anyhow::Result<Arc<Serv
     Ok(Arc::new(config))
 }
 
-#[cfg(unix)]
 fn warn_if_key_is_shared(key_pem: &Path) {
+    warn_if_shared(key_pem, "the TLS private key file");
+}
+
+/// Logs a warning when a file holding secrets is readable by other users.
+#[cfg(unix)]
+pub fn warn_if_shared(path: &Path, what: &str) {
     use std::os::unix::fs::PermissionsExt;
-    if let Ok(meta) = std::fs::metadata(key_pem) {
+    if let Ok(meta) = std::fs::metadata(path) {
         if meta.permissions().mode() & 0o077 != 0 {
-            tracing::warn!("the TLS private key file is readable by other users (chmod 600 it)");
+            tracing::warn!("{what} is readable by other users (chmod 600 it)");
         }
     }
 }
 
 #[cfg(not(unix))]
-fn warn_if_key_is_shared(_key_pem: &Path) {}
+pub fn warn_if_shared(_path: &Path, _what: &str) {}
 
 /// Serves the API over TLS on `listener` until `shutdown` completes, then lets
 /// the connections in flight finish (at most [`SHUTDOWN_GRACE`]) and returns.

@@ -60,6 +60,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         19,
         include_str!("../../../migrations/0019_gateway_refunds.sql"),
     ),
+    (20, include_str!("../../../migrations/0020_flutterwave.sql")),
 ];
 
 /// The schema version this build creates and understands.

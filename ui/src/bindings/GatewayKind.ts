@@ -3,4 +3,4 @@
 /**
  * The gateways the app can talk to.
  */
-export type GatewayKind = "stripe" | "paystack";
+export type GatewayKind = "stripe" | "paystack" | "flutterwave";

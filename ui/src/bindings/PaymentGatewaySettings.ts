@@ -14,7 +14,7 @@ kind: GatewayKind | null,
  */
 api_base: string, 
 /**
- * Paystack: the clinic's billing email, sent as the customer.
+ * Paystack and Flutterwave: the clinic's billing email, sent as the customer.
  */
 customer_email: string, has_secret_key: boolean, 
 /**

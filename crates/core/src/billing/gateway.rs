@@ -1,6 +1,7 @@
 //! This device's card payment gateway (Settings → Billing → Card payments):
-//! which gateway, its API address, the clinic's billing email (Paystack) and
-//! the secret key. Local to the device (`payment_gateway`, migration 0018):
+//! which gateway, its API address, the clinic's billing email (Paystack,
+//! Flutterwave) and the secret key. Local to the device (`payment_gateway`,
+//! migrations 0018 and 0020):
 //! written without an op, never pushed, the key never returned to the UI.
 //!
 //! The payment runner (crates/payments) reads [`config`] (with the key) and
@@ -20,6 +21,7 @@ use serde_json::json;
 /// The gateways' public APIs (an empty address means these).
 pub const STRIPE_API: &str = "https://api.stripe.com";
 pub const PAYSTACK_API: &str = "https://api.paystack.co";
+pub const FLUTTERWAVE_API: &str = "https://api.flutterwave.com";
 /// Longest accepted secret key.
 const MAX_KEY: usize = 500;
 /// Longest error kept from the last contact.
@@ -48,6 +50,7 @@ fn public_api(kind: GatewayKind) -> &'static str {
     match kind {
         GatewayKind::Stripe => STRIPE_API,
         GatewayKind::Paystack => PAYSTACK_API,
+        GatewayKind::Flutterwave => FLUTTERWAVE_API,
     }
 }
 
@@ -176,10 +179,10 @@ pub fn save_gateway(
         check_url(&mut c, "api_base", &request.api_base)
     };
     let email = request.customer_email.trim().to_string();
-    if kind == GatewayKind::Paystack && email.is_empty() {
+    if kind != GatewayKind::Stripe && email.is_empty() {
         c.fail(
             "customer_email",
-            "Paystack needs the clinic's billing email (it is sent as the customer).",
+            "Paystack and Flutterwave need the clinic's billing email (it is sent as the customer).",
         );
     }
     if !email.is_empty()

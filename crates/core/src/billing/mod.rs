@@ -51,7 +51,7 @@ pub use catalogue::{get_service, list_services, save_service, save_settings, set
 pub use day_close::{close_day, day_summary, list_day_closes};
 pub use gateway::{
     config as gateway_config, gateway_settings, record_contact as record_gateway_contact,
-    save_gateway, GatewayConfig, PAYSTACK_API, STRIPE_API,
+    save_gateway, GatewayConfig, FLUTTERWAVE_API, PAYSTACK_API, STRIPE_API,
 };
 pub use gateway_events::number_card_receipts;
 pub use gateway_refunds::{pending_gateway_refunds, settle_gateway_refund};

@@ -18,10 +18,8 @@ pub mod webhook;
 
 use crate::error::{GatewayFailure, GatewayResult};
 use crate::model::{Checkout, CheckoutRequest, CheckoutStatus, IdempotencyKey, Refund};
-use crate::secret::{ApiKey, WebhookSecret};
+use crate::secret::ApiKey;
 use crate::transport::{self, Answer, RetryPolicy, Timeouts};
-use crate::{GatewayFuture, PaymentGateway, WebhookError, WebhookEvent};
-use chrono::{DateTime, Utc};
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{Method, Url};
 use std::fmt;
@@ -263,40 +261,4 @@ impl Stripe {
     }
 }
 
-impl PaymentGateway for Stripe {
-    fn name(&self) -> &'static str {
-        "stripe"
-    }
-
-    fn create_checkout<'a>(&'a self, request: &'a CheckoutRequest) -> GatewayFuture<'a, Checkout> {
-        Box::pin(Stripe::create_checkout(self, request))
-    }
-
-    fn checkout_status<'a>(&'a self, gateway_ref: &'a str) -> GatewayFuture<'a, CheckoutStatus> {
-        Box::pin(Stripe::checkout_status(self, gateway_ref))
-    }
-
-    fn refund<'a>(
-        &'a self,
-        gateway_payment_ref: &'a str,
-        amount_minor: i64,
-        idempotency_key: &'a IdempotencyKey,
-    ) -> GatewayFuture<'a, Refund> {
-        Box::pin(Stripe::refund(
-            self,
-            gateway_payment_ref,
-            amount_minor,
-            idempotency_key,
-        ))
-    }
-
-    fn verify_webhook(
-        &self,
-        headers: &HeaderMap,
-        raw_body: &[u8],
-        secret: &WebhookSecret,
-        now: DateTime<Utc>,
-    ) -> Result<WebhookEvent, WebhookError> {
-        webhook::verify_webhook(headers, raw_body, secret, now)
-    }
-}
+payment_gateway_impl!(Stripe, "stripe", webhook::verify_webhook);

@@ -107,6 +107,18 @@ pub fn requests_to(gateway: &GatewayServer, method: &str, path: &str) -> Vec<Val
         .collect()
 }
 
+/// How many logged requests had `method` and a path starting with `prefix`.
+pub fn requests_to_prefix(gateway: &GatewayServer, method: &str, prefix: &str) -> usize {
+    json(&gateway.admin_get("requests").unwrap())
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["method"] == method && r["path"].as_str().is_some_and(|p| p.starts_with(prefix))
+        })
+        .count()
+}
+
 /// Events of one type the gateway emitted.
 pub fn events_of(gateway: &GatewayServer, event_type: &str) -> Vec<Value> {
     json(&gateway.admin_get("events").unwrap())

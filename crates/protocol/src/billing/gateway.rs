@@ -14,6 +14,7 @@ use ts_rs::TS;
 pub enum GatewayKind {
     Stripe,
     Paystack,
+    Flutterwave,
 }
 
 impl GatewayKind {
@@ -21,6 +22,7 @@ impl GatewayKind {
         match self {
             Self::Stripe => "stripe",
             Self::Paystack => "paystack",
+            Self::Flutterwave => "flutterwave",
         }
     }
 
@@ -28,6 +30,7 @@ impl GatewayKind {
         match text {
             "stripe" => Some(Self::Stripe),
             "paystack" => Some(Self::Paystack),
+            "flutterwave" => Some(Self::Flutterwave),
             _ => None,
         }
     }
@@ -41,7 +44,7 @@ pub struct PaymentGatewaySettings {
     pub kind: Option<GatewayKind>,
     /// The gateway's API address (its public API, or a local test gateway).
     pub api_base: String,
-    /// Paystack: the clinic's billing email, sent as the customer.
+    /// Paystack and Flutterwave: the clinic's billing email, sent as the customer.
     pub customer_email: String,
     pub has_secret_key: bool,
     /// The last exchange with the gateway: when, and what went wrong if it did.

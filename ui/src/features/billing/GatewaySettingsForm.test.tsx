@@ -82,6 +82,14 @@ describe("card payment gateway settings", () => {
     expect(await screen.findByTestId("billing-gateway-saved")).toBeTruthy();
   });
 
+  it("offers Flutterwave, which asks for the billing email like Paystack", async () => {
+    const user = userEvent.setup();
+    renderWithProviders(<GatewaySettingsForm />);
+    await user.selectOptions(await screen.findByTestId("billing-gateway-kind"), "flutterwave");
+    expect(byId("billing-gateway-kind").value).toBe("flutterwave");
+    expect(screen.getByTestId("billing-gateway-email")).toBeTruthy();
+  });
+
   it("removes the gateway when None is picked", async () => {
     shell(gateway({ kind: "stripe", has_secret_key: true }));
     const user = userEvent.setup();

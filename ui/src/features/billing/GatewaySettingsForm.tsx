@@ -1,6 +1,6 @@
 // Settings → Billing → Card payments (administrators): this device's card payment gateway
-// (Stripe or Paystack, or none), its API address (empty: the public API) and secret key
-// (write-only: never shown, an empty input keeps the saved one), Paystack's billing email,
+// (Stripe, Paystack or Flutterwave, or none), its API address (empty: the public API) and secret key
+// (write-only: never shown, an empty input keeps the saved one), the billing email Paystack and Flutterwave need,
 // and the status of the last exchange with the gateway.
 import { Button, Code, Group, NativeSelect, Paper, PasswordInput, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
@@ -15,7 +15,7 @@ import { LOCAL_ERRORS } from "../session/errorBus";
 import { billingKeys, getPaymentGateway, savePaymentGateway } from "./api";
 import { fieldErrors } from "./hooks";
 
-const KINDS: readonly GatewayKind[] = ["stripe", "paystack"];
+const KINDS: readonly GatewayKind[] = ["stripe", "paystack", "flutterwave"];
 const isKind = (v: string): v is GatewayKind => (KINDS as readonly string[]).includes(v);
 
 export function GatewaySettingsForm() {
@@ -69,8 +69,8 @@ function GatewayForm({ current }: { current: PaymentGatewaySettings }) {
     }
     setBusy(false);
   };
-  const paystack = kind === "paystack";
-  const server = fieldErrors(error, paystack ? ["api_base", "secret_key", "customer_email"] : ["api_base", "secret_key"]);
+  const needsEmail = kind === "paystack" || kind === "flutterwave";
+  const server = fieldErrors(error, needsEmail ? ["api_base", "secret_key", "customer_email"] : ["api_base", "secret_key"]);
   return (
     <Stack gap="sm">
       <NativeSelect
@@ -108,7 +108,7 @@ function GatewayForm({ current }: { current: PaymentGatewaySettings }) {
         autoComplete="off"
         data-testid="billing-gateway-secret"
       />
-      {paystack ? (
+      {needsEmail ? (
         <TextInput
           label={t("billing.gateway.email")}
           description={t("billing.gateway.emailHelp")}
