@@ -33,9 +33,15 @@ pub fn seed_schedule(store: &mut Store, caller: &Caller<'_>) -> Result<(), CoreE
     if !config::appointment_types(store.conn(), true)?.is_empty() {
         return Ok(());
     }
-    let zone = iana_time_zone::get_timezone()
+    // The session's `TZ` (an IANA name) wins over the system's zone, as it does
+    // for the rest of the process (the e2e stories pin a zone this way).
+    let session_zone = std::env::var("TZ")
         .ok()
-        .filter(|z| clinic_core::schedule::time::parse_zone(z).is_some())
+        .map(|z| z.trim_start_matches(':').to_string());
+    let zone = session_zone
+        .into_iter()
+        .chain(iana_time_zone::get_timezone().ok())
+        .find(|z| clinic_core::schedule::time::parse_zone(z).is_some())
         .unwrap_or_else(|| "UTC".to_string());
     let current = config::settings(store.conn())?;
     config::set_settings(
