@@ -38,6 +38,7 @@ pub mod files;
 pub mod profile;
 pub mod server;
 pub mod staff;
+pub mod today;
 pub mod ui;
 pub mod windows;
 

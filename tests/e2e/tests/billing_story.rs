@@ -15,8 +15,8 @@
 //! and PDF. Afterwards nothing of the patient or the gateway's secret key is on
 //! disk outside the encrypted database.
 use anyhow::{ensure, Context};
-use chrono::Datelike;
 use clinic_e2e::billing::{checkout_page_id, SaveDir};
+use clinic_e2e::today::{work_all_day, MorningZone};
 use clinic_e2e::{
     assert_db_encrypted, assert_no_canary, Account, App, Canary, LaunchOptions, Profile,
 };
@@ -49,10 +49,11 @@ async fn billing_story() -> clinic_e2e::Result {
     let saved = SaveDir::new("billing_story")?;
     let profile = Profile::new("billing_story")?;
     let canary = Canary::new();
+    let zone = MorningZone::now();
     let app = profile
-        .launch(saved.launch_options(LaunchOptions::default()))
+        .launch(zone.launch(saved.launch_options(LaunchOptions::default())))
         .await?;
-    let outcome = story(&app, &canary, &gateway, &saved).await;
+    let outcome = story(&app, &canary, &gateway, &saved, &zone).await;
     if outcome.is_err() {
         eprintln!("gateway server stderr:\n{}", gateway.stderr_tail(30));
     }
@@ -92,10 +93,11 @@ async fn story(
     c: &Canary,
     gateway: &GatewayServer,
     saved: &SaveDir,
+    zone: &MorningZone,
 ) -> clinic_e2e::Result {
     app.wait_ready().await?;
     administrator_sets_up_billing(app, gateway).await?;
-    let code = front_desk_books_and_invoices(app, c).await?;
+    let code = front_desk_books_and_invoices(app, c, zone).await?;
     let number = billing_clerk_takes_payments(app, gateway, saved).await?;
     patient_sees_the_balance_at_the_kiosk(app, c, &code, &number).await?;
     front_desk_closes_the_day(app, saved).await?;
@@ -176,9 +178,13 @@ async fn administrator_sets_up_billing(app: &App, gateway: &GatewayServer) -> cl
 }
 
 /// The front desk registers the patient, gives the doctor hours all of today
-/// (so the story runs at any hour), books the first free slot, notes the
+/// (in a zone where it is mid-morning, so the story runs at any hour), books the first free slot, notes the
 /// check-in code and asks for the appointment's invoice. Returns the code.
-async fn front_desk_books_and_invoices(app: &App, c: &Canary) -> clinic_e2e::Result<String> {
+async fn front_desk_books_and_invoices(
+    app: &App,
+    c: &Canary,
+    zone: &MorningZone,
+) -> clinic_e2e::Result<String> {
     app.sign_in(Account::FrontDesk).await?;
     app.click("nav-register").await?;
     app.fill("field-given_name", &c.given).await?;
@@ -188,20 +194,7 @@ async fn front_desk_books_and_invoices(app: &App, c: &Canary) -> clinic_e2e::Res
     app.click("register-submit").await?;
     app.find("patient-profile").await?;
 
-    let weekday = chrono::Local::now().weekday().number_from_monday();
-    app.click("nav-schedule-setup").await?;
-    app.click("setup-tab-hours").await?;
-    app.choose("hours-provider", DOCTOR).await?;
-    app.find(&format!("hours-day-{weekday}")).await?;
-    let first = format!("hours-period-{weekday}-0-start");
-    if !app.is_visible(&first).await? {
-        app.click(&format!("hours-day-{weekday}-add")).await?;
-    }
-    app.fill(&first, "00:00").await?;
-    app.fill(&format!("hours-period-{weekday}-0-end"), "23:55")
-        .await?;
-    app.click("hours-save").await?;
-    app.find("hours-saved").await?;
+    work_all_day(app, DOCTOR, zone.weekday()).await?;
 
     app.click("nav-calendar").await?;
     app.find("calendar-screen").await?;

@@ -9,7 +9,7 @@
 //! doctor finds the "patient arrived" notification and the checked-in row on
 //! their day list. Nothing of the patient is on disk outside the database.
 use anyhow::{ensure, Context};
-use chrono::{Datelike, Timelike};
+use clinic_e2e::today::{work_all_day, MorningZone};
 use clinic_e2e::{
     assert_db_encrypted, assert_no_canary, Account, App, Canary, LaunchOptions, Profile,
 };
@@ -28,11 +28,11 @@ async fn schedule_story() -> clinic_e2e::Result {
     // The story books three appointments later today: it runs in a zone where it
     // is mid-morning now, whatever the hour on this machine (near midnight there
     // would be no free time left today).
-    let (zone, offset) = morning_zone();
+    let zone = MorningZone::now();
     let app = profile
-        .launch(LaunchOptions::default().env("TZ", &zone))
+        .launch(zone.launch(LaunchOptions::default()))
         .await?;
-    let outcome = story(&app, &canary, offset).await;
+    let outcome = story(&app, &canary, &zone).await;
     profile.finish(app, outcome).await?;
 
     assert_db_encrypted(&profile.db_path())?;
@@ -41,25 +41,6 @@ async fn schedule_story() -> clinic_e2e::Result {
     let checked = assert_no_canary(&profile.app_dirs(), &secrets)?;
     ensure!(checked >= 2, "the disk walk saw only {checked} files");
     Ok(())
-}
-
-/// A fixed-offset IANA zone where it is about 09:00 now, and its offset in hours.
-fn morning_zone() -> (String, i64) {
-    let hour = i64::from(chrono::Utc::now().hour());
-    let mut offset = 9 - hour;
-    if offset < -12 {
-        offset += 24;
-    }
-    if offset > 14 {
-        offset -= 24;
-    }
-    // POSIX-style names: Etc/GMT-3 is three hours AHEAD of UTC.
-    let name = match offset {
-        0 => "Etc/UTC".to_string(),
-        o if o > 0 => format!("Etc/GMT-{o}"),
-        o => format!("Etc/GMT+{}", -o),
-    };
-    (name, offset)
 }
 
 /// Elements whose test id starts with `prefix`, displayed, in page order.
@@ -135,7 +116,7 @@ async fn close_drawer(app: &App) -> clinic_e2e::Result {
     app.wait_gone("appointment-drawer").await
 }
 
-async fn story(app: &App, c: &Canary, offset_hours: i64) -> clinic_e2e::Result {
+async fn story(app: &App, c: &Canary, zone: &MorningZone) -> clinic_e2e::Result {
     app.wait_ready().await?;
 
     // The administrator shortens the kiosk's idle reset (30 s is the minimum).
@@ -160,31 +141,7 @@ async fn story(app: &App, c: &Canary, offset_hours: i64) -> clinic_e2e::Result {
     let mrn = app.profile_mrn().await?;
 
     // The doctor works all of today (so the story runs at any hour, any weekday).
-    let weekday = (chrono::Utc::now() + chrono::Duration::hours(offset_hours))
-        .weekday()
-        .number_from_monday();
-    app.click("nav-schedule-setup").await?;
-    app.click("setup-tab-hours").await?;
-    app.choose("hours-provider", DOCTOR).await?;
-    // The week shows once the provider's hours are loaded.
-    app.find(&format!("hours-day-{weekday}")).await?;
-    let first = format!("hours-period-{weekday}-0-start");
-    // A day without hours gets a period; the click is repeated until it shows (a
-    // click landing while the provider's saved week is still being applied is lost).
-    app.wait_until("a period to edit today", async || {
-        if app.is_visible(&first).await? {
-            return Ok(Some(()));
-        }
-        app.click(&format!("hours-day-{weekday}-add")).await?;
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        Ok(None)
-    })
-    .await?;
-    app.fill(&first, "00:00").await?;
-    app.fill(&format!("hours-period-{weekday}-0-end"), "23:55")
-        .await?;
-    app.click("hours-save").await?;
-    app.find("hours-saved").await?;
+    work_all_day(app, DOCTOR, zone.weekday()).await?;
 
     // Three bookings from the free slots.
     app.click("nav-calendar").await?;
