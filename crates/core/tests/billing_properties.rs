@@ -444,7 +444,16 @@ fn nothing_forbidden_went_negative(store: &Store) -> Result<(), TestCaseError> {
         store,
         "SELECT count(*) FROM invoice_line l WHERE (SELECT coalesce(sum(amount_minor), 0) FROM credit_note_line c WHERE c.invoice_line_id = l.id) > l.total_minor",
     );
-    let flagged = count(store, "SELECT count(*) FROM invoice WHERE needs_review = 1");
+    // On one device only the gateway's late word flags an invoice: a card payment
+    // failed here, the invoice then voided or paid another way, and the gateway
+    // then says it was paid after all (the money was taken: kept, flagged for a
+    // person to refund, ADR 0014). Any other flag is a bug.
+    let flagged = count(
+        store,
+        "SELECT count(*) FROM invoice i WHERE needs_review = 1 AND NOT EXISTS (
+            SELECT 1 FROM payment p WHERE p.invoice_id = i.id AND p.method = 'card'
+              AND p.status = 'succeeded' AND p.idempotency_key IS NOT NULL)",
+    );
     let negative_lines = count(store, "SELECT count(*) FROM invoice_line WHERE total_minor < 0 OR patient_minor < 0 OR insurance_minor < 0");
     prop_assert_eq!(
         (over_refunded, over_credited, flagged, negative_lines),
