@@ -11,7 +11,6 @@
 //! - every attempt carries the same key, so an answer lost to a timeout, a
 //!   crash or a restart never refunds twice;
 //! - only a device with a gateway records such a refund (the runner needs it).
-use super::payments::get_payment;
 use crate::CoreError;
 use clinic_protocol::{GatewayRefundStatus, PendingGatewayRefund, RefundId};
 use clinic_store::{Store, WriteTx};
@@ -44,8 +43,10 @@ pub(crate) fn queue(
 /// The refunds waiting for the gateway, oldest first (the runner's queue).
 pub fn pending_gateway_refunds(conn: &Connection) -> Result<Vec<PendingGatewayRefund>, CoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT g.refund_id, g.payment_id, g.idempotency_key, r.amount_minor, r.currency
+        "SELECT g.refund_id, g.payment_id, g.idempotency_key, r.amount_minor, r.currency,
+                p.gateway_ref
          FROM gateway_refund g JOIN refund r ON r.id = g.refund_id
+              JOIN payment p ON p.id = g.payment_id
          WHERE g.status = 'pending' ORDER BY g.requested_at, g.refund_id",
     )?;
     let rows = stmt.query_map([], |r| {
@@ -55,20 +56,17 @@ pub fn pending_gateway_refunds(conn: &Connection) -> Result<Vec<PendingGatewayRe
             r.get::<_, String>(2)?,
             r.get::<_, i64>(3)?,
             r.get::<_, String>(4)?,
+            r.get::<_, Option<String>>(5)?,
         ))
     })?;
     let corrupt = || CoreError::Corrupt("gateway refund row".into());
     let mut out = Vec::new();
     for row in rows {
-        let (refund, payment, key, amount_minor, currency) = row?;
-        let payment_id = payment.parse().map_err(|_| corrupt())?;
-        let payment_ref = get_payment(conn, payment_id)?
-            .gateway_ref
-            .ok_or_else(corrupt)?;
+        let (refund, payment, key, amount_minor, currency, payment_ref) = row?;
         out.push(PendingGatewayRefund {
             refund_id: refund.parse().map_err(|_| corrupt())?,
-            payment_id,
-            payment_ref,
+            payment_id: payment.parse().map_err(|_| corrupt())?,
+            payment_ref: payment_ref.ok_or_else(corrupt)?,
             amount_minor,
             currency,
             idempotency_key: key,
